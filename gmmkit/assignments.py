@@ -1,0 +1,29 @@
+"""The assignments the kit builds and grades, and what a submission of each looks like."""
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    name: str
+    kind: str            # "notebook": students submit the .ipynb; "module": a single .py file
+    submission: str      # the file name students submit to Gradescope
+    title: str
+
+    @property
+    def suffix(self) -> str:
+        return ".ipynb" if self.kind == "notebook" else ".py"
+
+
+ASSIGNMENTS = {a.name: a for a in [
+    Assignment("gmm_sampling", "notebook", "gmm_sampling.ipynb", "Sampling from a 1-D GMM"),
+    Assignment("gmm1d", "module", "gmm1d.py", "The GMM1D lab: EM for a 1-D mixture"),
+]}
+
+
+def get(name: str) -> Assignment:
+    try:
+        return ASSIGNMENTS[name]
+    except KeyError:
+        raise SystemExit(f"unknown assignment {name!r}; choose one of: {', '.join(ASSIGNMENTS)}") from None

@@ -1,0 +1,61 @@
+"""``autograder/dist/<assignment>.zip``: the Gradescope autograder bundle.
+
+Layout (Gradescope unzips it into /autograder/source and runs setup.sh once):
+    setup.sh, run_autograder       at the top, as Gradescope requires
+    requirements.txt               the kit's pinned dependencies
+    kit/                           the gmmkit package and its pyproject, installed by setup.sh
+    material/hidden_checks.py      trusted: made unreadable to the worker before grading
+    material/solutions.py
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import zipfile
+from pathlib import Path
+
+from .. import paths
+from ..paths import PACKAGE
+
+TEMPLATES = Path(__file__).parent / "templates"
+EPOCH = (2020, 1, 1, 0, 0, 0)   # fixed timestamps: the same inputs give the same zip
+SKIP = {"__pycache__", ".ipynb_checkpoints"}
+
+
+# Grading needs none of the notebook tooling: leave it out of the Gradescope image.
+NOT_FOR_GRADING = {"jupyter", "nbgrader", "nbclient", "nbformat"}
+
+
+def requirements() -> list[str]:
+    """The kit's pinned dependencies that grading needs, as installed (pyproject.toml is their
+    source of truth)."""
+    reqs = importlib.metadata.requires("gmmkit") or []
+    return sorted(r for r in reqs if "extra ==" not in r
+                  and r.split("==")[0].strip().lower() not in NOT_FOR_GRADING)
+
+
+def _add(zf: zipfile.ZipFile, arcname: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(arcname, EPOCH)
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def build_bundle(assignment: str, out_dir: Path, root: Path | None = None) -> Path:
+    root = root or paths.kit_root()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{assignment}.zip"
+    tmp = target.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        _add(zf, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
+        run = (TEMPLATES / "run_autograder").read_text().replace("@ASSIGNMENT@", assignment)
+        _add(zf, "run_autograder", run.encode(), executable=True)
+        _add(zf, "requirements.txt", ("\n".join(requirements()) + "\n").encode())
+        _add(zf, "kit/pyproject.toml", (root / "pyproject.toml").read_bytes())
+        _add(zf, "kit/README.md", b"gmmkit, as installed by the Gradescope bundle.\n")
+        for path in sorted(PACKAGE.rglob("*")):
+            if path.is_file() and not SKIP.intersection(path.parts) and path.suffix != ".pyc":
+                _add(zf, f"kit/gmmkit/{path.relative_to(PACKAGE)}", path.read_bytes())
+        _add(zf, "material/hidden_checks.py", paths.hidden_checks_file(assignment, root).read_bytes())
+        _add(zf, "material/solutions.py", paths.solutions_file(assignment, root).read_bytes())
+    tmp.replace(target)
+    return target

@@ -1,0 +1,100 @@
+"""What a check is: a small, named, weighted judgement of one graded function.
+
+A check's ``judge(student, ref)`` calls the student's code only through ``student`` (a
+:class:`Student`), which returns plain data (arrays, numbers, tuples). It raises
+:class:`CheckFailed` with a message a student can act on, or returns normally to pass. ``ref`` is
+the reference solution module for hidden checks and ``None`` for public ones, which must judge
+by properties, known values or an outside reference (scipy, scikit-learn).
+
+The same check objects run in two places: in the grader, where ``student`` talks to an isolated
+worker process, and inside a notebook (public checks, nbgrader's hidden test cells), where it
+calls the function directly.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Optional
+
+VISIBLE = "visible"
+AFTER_DUE = "after_due_date"
+
+
+class CheckFailed(AssertionError):
+    """The student's answer is wrong; the message says how and what to try."""
+
+
+class StudentError(Exception):
+    """The student's code raised, crashed, timed out or is missing; ``message`` says which."""
+
+    def __init__(self, message: str, kind: str = "exception"):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    name: str                     # shown to the student, e.g. "softmax: sums to one"
+    function: str                 # the graded name it judges, e.g. "softmax" or "GMM1D"
+    points: float
+    judge: Callable               # judge(student, ref) -> None, raises CheckFailed
+    visibility: str = VISIBLE     # VISIBLE for public checks, AFTER_DUE for hidden ones
+    timeout: float = 20.0         # seconds for each call into student code
+    slow_hint: str = "make it faster: vectorise with numpy instead of looping in Python"
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility != VISIBLE
+
+
+@dataclasses.dataclass
+class CheckResult:
+    name: str
+    function: str
+    score: float
+    max_score: float
+    output: str
+    visibility: str
+    status: str                   # "passed" | "failed"
+    output_format: str = "text"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility != VISIBLE
+
+
+class Student:
+    """The student's code as checks see it. Implementations: ``InKernelStudent`` and the worker
+    client in :mod:`gmmkit.grading.harness`.
+
+    ``run(steps)`` executes a tiny program and returns the values of the steps marked
+    ``return``; a step is ``{"call": NAME, "args": [...], "kwargs": {...}, "as": VAR}``
+    or ``{"get": "$VAR.attr"}``. ``NAME`` is a graded name or ``"$VAR.method"``.
+    """
+
+    timeout: float = 20.0
+
+    def run(self, steps: list, timeout: Optional[float] = None) -> list:
+        raise NotImplementedError
+
+    def call(self, name: str, *args, **kwargs):
+        """Call the graded function ``name`` on fresh copies of the inputs; plain data back."""
+        (value,) = self.run([{"call": name, "args": list(args), "kwargs": kwargs, "return": True}])
+        return value
+
+    def method(self, ctor: str, ctor_args: tuple, ctor_kwargs: dict, method: str,
+               args: tuple = (), kwargs: Optional[dict] = None, attrs: tuple = ()):
+        """Build ``ctor(*ctor_args, **ctor_kwargs)``, call one method, then read attributes.
+
+        Returns ``(method_result, {attr: value})``.
+        """
+        steps = [{"call": ctor, "args": list(ctor_args), "kwargs": dict(ctor_kwargs), "as": "obj"},
+                 {"call": f"$obj.{method}", "args": list(args), "kwargs": dict(kwargs or {}),
+                  "return": True}]
+        steps += [{"get": f"$obj.{a}", "return": True} for a in attrs]
+        values = self.run(steps)
+        return values[0], dict(zip(attrs, values[1:]))

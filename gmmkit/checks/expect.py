@@ -1,0 +1,112 @@
+"""Judgement helpers for checks: each raises CheckFailed with what was expected, what came,
+where they first differ, and a hint.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.special import softmax
+
+from ..grading.protocol import Unsupported
+from .core import CheckFailed
+
+
+def fail(message: str, hint: Optional[str] = None):
+    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def _fmt(x) -> str:
+    return np.array2string(np.asarray(x), precision=6, threshold=12, edgeitems=3,
+                           suppress_small=False, separator=", ")
+
+
+def as_array(value, what: str, hint: Optional[str] = None) -> np.ndarray:
+    """The value as a float array, or a failure that says what type came instead."""
+    if isinstance(value, Unsupported):
+        fail(f"{what} returned {value!r}, expected a numpy array", hint)
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value, dtype=float)
+        except (ValueError, TypeError):
+            fail(f"{what} returned a {type(value).__name__} that is not a numeric array", hint)
+    if isinstance(value, (bool, int, float)):
+        value = np.asarray(value, dtype=float)
+    if not isinstance(value, np.ndarray):
+        fail(f"{what} returned {type(value).__name__}, expected a numpy array", hint)
+    if value.dtype.kind == "c":
+        fail(f"{what} returned complex numbers", hint)
+    return value.astype(float, copy=False)
+
+
+def as_float(value, what: str, hint: Optional[str] = None) -> float:
+    arr = as_array(value, what, hint)
+    if arr.size != 1:
+        fail(f"{what} returned an array of shape {arr.shape}, expected a single number", hint)
+    return float(arr.reshape(()))
+
+
+def as_tuple(value, length: int, what: str, names: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != length:
+        got = (f"a {type(value).__name__} of length {len(value)}"
+               if isinstance(value, (tuple, list)) else repr(value) if isinstance(value, Unsupported)
+               else type(value).__name__)
+        fail(f"{what} must return a tuple ({names}); it returned {got}")
+    return tuple(value)
+
+
+def expect_shape(arr: np.ndarray, shape: tuple, what: str, hint: Optional[str] = None) -> None:
+    if arr.shape != tuple(shape):
+        extra = ""
+        if arr.size == int(np.prod(shape)):
+            extra = f" (same number of entries: reshape, e.g. .reshape{tuple(shape)})"
+        fail(f"{what} has shape {arr.shape}, expected {tuple(shape)}{extra}", hint)
+
+
+def expect_finite(arr: np.ndarray, what: str, hint: Optional[str] = None) -> None:
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        fail(f"{what} is not finite at index {idx}: {arr[idx]} "
+             f"({int(bad.sum())} of {arr.size} entries are NaN or infinite)", hint)
+
+
+def expect_close(actual: np.ndarray, expected, what: str, *, rtol: float = 1e-6,
+                 atol: float = 1e-8, hint: Optional[str] = None) -> None:
+    """Shape and values; the message names the first index where they differ."""
+    expected = np.asarray(expected, dtype=float)
+    actual = as_array(actual, what, hint)
+    expect_shape(actual, expected.shape, what, hint)
+    close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False)
+    if not close.all():
+        idx = tuple(int(i) for i in np.argwhere(~close)[0])
+        at = f"index {idx}" if idx else "the value"
+        fail(f"{what} differs from the expected value at {at}: expected {expected[idx]:.8g}, "
+             f"got {actual[idx]:.8g} (tolerance rtol={rtol:g}, atol={atol:g}; "
+             f"{int((~close).sum())} of {close.size} entries differ)\n"
+             f"expected: {_fmt(expected)}\ngot:      {_fmt(actual)}", hint)
+
+
+def expect_rows_sum_to_one(arr: np.ndarray, what: str, axis: int = 1, atol: float = 1e-6,
+                           hint: Optional[str] = None) -> None:
+    sums = arr.sum(axis=axis)
+    bad = np.abs(sums - 1) > atol
+    if bad.any():
+        i = int(np.argmax(bad))
+        kind = "row" if axis == 1 else "entry"
+        fail(f"{kind} {i} of {what} sums to {sums[i]:.6g}, not 1", hint)
+
+
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """Logits are defined up to a constant (per row): compare their softmax."""
+    return softmax(np.asarray(logits, dtype=float), axis=-1)
+
+
+def match_components(estimated: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The permutation ``p`` so that ``estimated[p]`` best matches ``truth`` (rows or scalars)."""
+    est = np.asarray(estimated, dtype=float).reshape(len(estimated), -1)
+    tru = np.asarray(truth, dtype=float).reshape(len(truth), -1)
+    cost = ((est[None, :, :] - tru[:, None, :]) ** 2).sum(-1)
+    _, cols = linear_sum_assignment(cost)
+    return cols

@@ -1,0 +1,55 @@
+"""The ``gmmkit`` command: ``build``, ``grade`` and (inside Gradescope) ``gradescope``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import assignments
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gmmkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="regenerate release/ with nbgrader, build the Gradescope "
+                                     "bundles, and self-grade")
+    b.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help=f"default: all ({', '.join(assignments.ASSIGNMENTS)})")
+    b.add_argument("--no-selfgrade", action="store_true", help="skip the self-grading step")
+
+    g = sub.add_parser("grade", help="grade one submission (.ipynb, .py or a folder)")
+    g.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
+    g.add_argument("submission", type=Path)
+    g.add_argument("--out", type=Path, default=Path("results.json"),
+                   help="where to write Gradescope's results.json (default: ./results.json)")
+
+    s = sub.add_parser("gradescope", help="(inside a Gradescope bundle) grade the submission")
+    s.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
+    s.add_argument("--root", type=Path, default=Path("/autograder"))
+
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        from .build.build import build
+        for name in args.assignments:
+            assignments.get(name)
+        return build(args.assignments or None, selfgrade=not args.no_selfgrade)
+    if args.command == "grade":
+        return _grade(args.assignment, args.submission, args.out)
+    from .grading.gradescope import main as gradescope_main
+    return gradescope_main(args.assignment, args.root)
+
+
+def _grade(assignment: str, submission: Path, out: Path) -> int:
+    from .grading.grade import grade
+    from .grading.results import summary, to_gradescope, write_atomic
+    from .grading.sandbox import probe
+
+    isolation = probe()
+    if isolation.reduced:
+        print(f"notice: {isolation.detail}", file=sys.stderr)
+    report = grade(assignment, submission, isolation=isolation)
+    write_atomic(out, to_gradescope(report))
+    print(summary(report))
+    print(f"results written to {out}")
+    return 0

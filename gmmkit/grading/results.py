@@ -1,0 +1,96 @@
+"""Check results -> Gradescope's results.json, written atomically, and a terminal summary."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..checks.core import CheckResult
+
+MAX_OUTPUT = 4000          # characters of one test's output
+INSTRUCTOR_ONLY = "hidden"  # Gradescope: never shown to students
+
+
+@dataclasses.dataclass
+class Report:
+    assignment: str
+    results: list[CheckResult]
+    notes: list[str]              # about the submission, shown to the student
+    isolation: str                # shown to instructors only
+    execution_time: float = 0.0
+    internal_error: str = ""      # the harness itself failed (instructors only)
+
+    @property
+    def score(self) -> float:
+        return float(sum(r.score for r in self.results))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(r.max_score for r in self.results))
+
+
+def _clip(text: str, limit: int = MAX_OUTPUT) -> str:
+    return text if len(text) <= limit else text[:limit] + "\n... (output truncated)"
+
+
+def to_gradescope(report: Report) -> dict:
+    tests = [{"name": r.name, "score": r.score, "max_score": r.max_score,
+              "output": _clip(r.output), "visibility": r.visibility, "status": r.status,
+              **({"output_format": r.output_format} if r.output_format != "text" else {})}
+             for r in report.results]
+    env = f"Isolation: {report.isolation}"
+    if report.internal_error:
+        env += f"\nInternal grader error: {report.internal_error}"
+    tests.append({"name": "Grading environment (instructors only)", "score": 0, "max_score": 0,
+                  "output": _clip(env), "visibility": INSTRUCTOR_ONLY})
+    passed = sum(r.passed for r in report.results)
+    lines = [f"{report.assignment}: {report.score:g} / {report.max_score:g} autograded points "
+             f"({passed} of {len(report.results)} checks passed)."]
+    lines += report.notes
+    if report.internal_error:
+        lines.append("The grader met an internal problem; your instructor can see the details. "
+                     "Points shown are only those the checks awarded before it.")
+    return {"score": report.score, "execution_time": round(report.execution_time, 3),
+            "output": _clip("\n".join(lines), 8000), "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"isolation": report.isolation}}
+
+
+def write_atomic(path: Path, data: dict) -> None:
+    """Write JSON so that a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def summary(report: Report, show_hidden: bool = True) -> str:
+    width = max([len(r.name) for r in report.results] + [20])
+    lines = [f"{report.assignment}  (isolation: {report.isolation})"]
+    lines += [f"note: {n}" for n in report.notes]
+    for r in report.results:
+        if r.hidden and not show_hidden:
+            continue
+        mark = "PASS" if r.passed else "FAIL"
+        tag = "" if not r.hidden else "  [hidden]"
+        lines.append(f"  {mark}  {r.name:<{width}}  {r.score:g}/{r.max_score:g}{tag}")
+        if not r.passed and r.output:
+            lines += ["        " + line for line in _clip(r.output, 1200).splitlines()]
+    lines.append(f"Score: {report.score:g} / {report.max_score:g}   ({report.execution_time:.2f} s)")
+    if report.internal_error:
+        lines.append(f"Internal grader error: {report.internal_error}")
+    return "\n".join(lines)

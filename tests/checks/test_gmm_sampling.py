@@ -1,0 +1,418 @@
+"""Tests of the gmm_sampling checks, public and hidden.
+
+Every check must pass the reference and other correct implementations (Python loops, grouping by
+component, other ways to draw z, float32 output), and each classic bug must be failed by the
+check(s) meant to catch it, with a message a student can act on. The last tests keep the source
+notebook in step with the reference module and the checks.
+"""
+import ast
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from gmmkit import paths
+from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
+
+ASSIGNMENT = "gmm_sampling"
+REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_gmm_sampling")
+HIDDEN = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_gmm_sampling").CHECKS
+CHECKS = public_checks(ASSIGNMENT) + HIDDEN
+# A check is named in these tests by its judge (unique and stable), e.g. "_softmax_stable".
+BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
+SOFTMAX_CHECKS = {k for k, c in BY_JUDGE.items() if c.function == "softmax"}
+MAKE_DATA_CHECKS = {k for k, c in BY_JUDGE.items() if c.function == "make_data"}
+
+
+class ForkLikeStudent(InKernelStudent):
+    """Like the grader's worker: every call starts from the same global numpy random state
+    (each call runs in a fresh fork of one process), so global-RNG use gives *identical*
+    samples for different seeds instead of different samples for the same seed."""
+
+    def run(self, steps, timeout=None):
+        saved = np.random.get_state()
+        np.random.seed(12345)
+        try:
+            return super().run(steps, timeout)
+        finally:
+            np.random.set_state(saved)
+
+
+def grade(softmax=REF.softmax, make_data=REF.make_data, student_cls=InKernelStudent):
+    results = run_checks(CHECKS, student_cls({"softmax": softmax, "make_data": make_data}), REF)
+    by_judge = {}
+    for chk, res in zip(CHECKS, results):
+        by_judge[chk.judge.__name__] = res
+    return by_judge
+
+
+def failed(results):
+    return {k for k, r in results.items() if not r.passed}
+
+
+def output(results, judge):
+    return results[judge].output
+
+
+# ---------------------------------------------------------------------------------------------
+# Correct implementations
+# ---------------------------------------------------------------------------------------------
+def softmax_loop(logits):
+    top = max(float(v) for v in logits)
+    weights = [math.exp(float(v) - top) for v in logits]
+    total = sum(weights)
+    return np.array([w / total for w in weights])
+
+
+def softmax_logsumexp(logits):
+    logits = np.asarray(logits, dtype=np.float64)
+    return np.exp(logits - logsumexp(logits))
+
+
+def softmax_float32(logits):
+    logits = np.asarray(logits, dtype=np.float32)
+    e = np.exp(logits - logits.max())
+    return (e / e.sum()).astype(np.float32)
+
+
+def make_data_loop(N, logits, means, lsigmas, rng):
+    """One sample at a time, in a Python loop (z by inverting the CDF of pi)."""
+    cum = np.cumsum(softmax_loop(logits))
+    x = np.zeros((N, 1))
+    for i in range(N):
+        k = min(int(np.searchsorted(cum, rng.random(), side="right")), len(cum) - 1)
+        x[i, 0] = means[k] + math.exp(lsigmas[k]) * rng.standard_normal()
+    return x
+
+
+def make_data_grouped(N, logits, means, lsigmas, rng):
+    """Counts per component with rng.multinomial, then each component's samples together."""
+    counts = rng.multinomial(N, softmax_logsumexp(logits))
+    parts = [rng.normal(means[k], np.exp(lsigmas[k]), size=c) for k, c in enumerate(counts)]
+    return np.concatenate(parts)[:, None]
+
+
+def make_data_choice_loc(N, logits, means, lsigmas, rng):
+    """rng.choice for z, rng.normal with array loc/scale, float32 output."""
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return rng.normal(loc=means[z], scale=np.exp(lsigmas)[z]).astype(np.float32).reshape(N, 1)
+
+
+def make_data_inverse_cdf(N, logits, means, lsigmas, rng):
+    """Uniforms and searchsorted, noise drawn first as a column; sample order shuffled."""
+    eps = rng.standard_normal((N, 1))
+    cum = np.cumsum(softmax_float32(logits))
+    z = np.minimum(np.searchsorted(cum, rng.random(N), side="right"), len(cum) - 1)
+    x = means[z][:, None] + np.exp(lsigmas[z])[:, None] * eps
+    return x[rng.permutation(N)]
+
+
+CORRECT_SOFTMAX = [REF.softmax, softmax_loop, softmax_logsumexp, softmax_float32]
+CORRECT_MAKE_DATA = [REF.make_data, make_data_loop, make_data_grouped, make_data_choice_loc,
+                     make_data_inverse_cdf]
+
+
+@pytest.mark.parametrize("softmax", CORRECT_SOFTMAX, ids=lambda f: f.__name__)
+def test_correct_softmax_passes_every_check(softmax):
+    results = grade(softmax=softmax)
+    assert failed(results) == set(), {k: r.output for k, r in results.items() if not r.passed}
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, ForkLikeStudent])
+@pytest.mark.parametrize("make_data", CORRECT_MAKE_DATA, ids=lambda f: f.__name__)
+def test_correct_make_data_passes_every_check(make_data, student_cls):
+    results = grade(make_data=make_data, student_cls=student_cls)
+    assert failed(results) == set(), {k: r.output for k, r in results.items() if not r.passed}
+    assert sum(r.score for r in results.values()) == sum(c.points for c in CHECKS)
+
+
+def test_points_and_visibility():
+    public = public_checks(ASSIGNMENT)
+    assert all(not c.hidden for c in public) and all(c.hidden for c in HIDDEN)
+    assert sum(c.points for c in CHECKS) == 10
+    assert {c.function for c in public} == {c.function for c in HIDDEN} == {"softmax", "make_data"}
+    assert all(c.timeout >= 30 for c in CHECKS if c.function == "make_data")
+
+
+def test_public_checks_never_use_the_reference():
+    """Public judges get ref=None (in the notebook) and must still pass the reference."""
+    results = run_checks(public_checks(ASSIGNMENT),
+                         InKernelStudent({"softmax": REF.softmax, "make_data": REF.make_data}), None)
+    assert all(r.passed for r in results), [r.output for r in results]
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax bugs
+# ---------------------------------------------------------------------------------------------
+def softmax_overflows(logits):
+    e = np.exp(logits)
+    return e / e.sum()
+
+
+def softmax_unnormalised(logits):
+    return np.exp(logits - np.max(logits))
+
+
+def softmax_of_logits_not_exp(logits):
+    return logits / logits.sum()
+
+
+def softmax_negated(logits):
+    e = np.exp(-(logits - logits.min()))
+    return e / e.sum()
+
+
+def softmax_keepdims(logits):
+    e = np.exp(logits - logits.max())
+    return (e / e.sum())[None, :]
+
+
+def test_overflowing_softmax_fails_the_stability_checks_only():
+    with np.errstate(all="ignore"):
+        results = grade(softmax=softmax_overflows)
+    assert failed(results) == {"_softmax_stable", "_softmax_random", "_softmax_edge_cases"}
+    out = output(results, "_softmax_stable")
+    assert "softmax([1000., 1000.,    0.])" in out and "not finite" in out
+    assert "subtract the largest logit" in out
+
+
+def test_unnormalised_softmax_fails_the_pmf_check():
+    results = grade(softmax=softmax_unnormalised)
+    assert failed(results) == SOFTMAX_CHECKS
+    out = output(results, "_softmax_is_pmf")
+    assert "sum to 1.5853" in out and "not 1" in out and "divide them by their sum" in out
+
+
+def test_softmax_of_the_logits_themselves_fails():
+    results = grade(softmax=softmax_of_logits_not_exp)
+    assert failed(results) == SOFTMAX_CHECKS
+    out = output(results, "_softmax_is_pmf")
+    assert "negative weight" in out and "without exponentiating" in out
+
+
+def test_softmax_of_minus_logits_is_a_pmf_but_has_wrong_values():
+    results = grade(softmax=softmax_negated)
+    assert failed(results) == SOFTMAX_CHECKS - {"_softmax_is_pmf"}
+    out = output(results, "_softmax_known_values")
+    assert "expected 0.25" in out and "softmax(-logits)" in out
+
+
+def test_softmax_with_an_extra_axis_fails_on_its_shape():
+    results = grade(softmax=softmax_keepdims)
+    assert failed(results) == SOFTMAX_CHECKS
+    out = output(results, "_softmax_is_pmf")
+    assert "shape (1, 4), expected (4,)" in out and "reshape" in out
+
+
+def test_a_crashing_softmax_costs_only_softmax_points():
+    def softmax(logits):
+        raise NotImplementedError()
+    results = grade(softmax=softmax)
+    assert failed(results) == SOFTMAX_CHECKS
+    assert "not implemented yet" in output(results, "_softmax_is_pmf")
+
+
+# ---------------------------------------------------------------------------------------------
+# make_data bugs
+# ---------------------------------------------------------------------------------------------
+def make_data_variance_noise(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + np.exp(lsigmas[z]) ** 2 * rng.standard_normal(N))[:, None]
+
+
+def make_data_uniform_weights(N, logits, means, lsigmas, rng):
+    z = rng.integers(len(logits), size=N)
+    return (means[z] + np.exp(lsigmas[z]) * rng.standard_normal(N))[:, None]
+
+
+def make_data_flat(N, logits, means, lsigmas, rng):
+    return REF.make_data(N, logits, means, lsigmas, rng).reshape(N)
+
+
+def make_data_global_rng(N, logits, means, lsigmas, rng):
+    z = np.random.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + np.exp(lsigmas[z]) * np.random.randn(N))[:, None]
+
+
+def make_data_global_z(N, logits, means, lsigmas, rng):
+    z = np.random.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + np.exp(lsigmas[z]) * rng.standard_normal(N))[:, None]
+
+
+def make_data_global_eps(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + np.exp(lsigmas[z]) * np.random.standard_normal(N))[:, None]
+
+
+def make_data_own_generator(N, logits, means, lsigmas, rng):
+    return REF.make_data(N, logits, means, lsigmas, np.random.default_rng())
+
+
+def make_data_fixed_seed(N, logits, means, lsigmas, rng):
+    return REF.make_data(N, logits, means, lsigmas, np.random.default_rng(0))
+
+
+def make_data_no_noise(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return means[z][:, None]
+
+
+def make_data_lsigma_as_sigma(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + lsigmas[z] * rng.standard_normal(N))[:, None]
+
+
+def make_data_exp_logits_as_p(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=np.exp(logits))
+    return (means[z] + np.exp(lsigmas[z]) * rng.standard_normal(N))[:, None]
+
+
+def make_data_returns_z(N, logits, means, lsigmas, rng):
+    z = rng.choice(len(logits), size=N, p=REF.softmax(logits))
+    return (means[z] + np.exp(lsigmas[z]) * rng.standard_normal(N))[:, None], z
+
+
+SAMPLE_CHECKS = {"_make_data_moments", "_make_data_distribution", "_make_data_other_mixtures",
+                 "_make_data_edge_cases"}
+
+
+def test_noise_scaled_by_the_variance():
+    results = grade(make_data=make_data_variance_noise)
+    assert failed(results) == SAMPLE_CHECKS
+    for judge in SAMPLE_CHECKS - {"_make_data_edge_cases"}:
+        assert "scaled by sigma**2" in output(results, judge)
+        assert "exp(lsigmas[z]), the standard deviation" in output(results, judge)
+    assert "variance of the 200000 samples" in output(results, "_make_data_moments")
+    assert "Kolmogorov-Smirnov" in output(results, "_make_data_distribution")
+
+
+def test_weights_ignored():
+    results = grade(make_data=make_data_uniform_weights)
+    assert failed(results) == SAMPLE_CHECKS
+    for judge in ("_make_data_moments", "_make_data_distribution"):
+        out = output(results, judge)
+        assert "weights were ignored" in out and "softmax(logits)" in out
+
+
+def test_flat_samples_fail_only_the_shape_checks():
+    results = grade(make_data=make_data_flat)
+    assert failed(results) == {"_make_data_shape", "_make_data_edge_cases"}
+    out = output(results, "_make_data_shape")
+    assert "shape (1000,), expected (1000, 1)" in out and "x.reshape(N, 1)" in out
+
+
+@pytest.mark.parametrize("make_data", [make_data_global_rng, make_data_global_z,
+                                       make_data_global_eps, make_data_own_generator],
+                         ids=lambda f: f.__name__)
+def test_global_rng_in_the_kernel_gives_different_samples_for_one_seed(make_data):
+    results = grade(make_data=make_data)
+    assert "_make_data_uses_rng" in failed(results)
+    assert failed(results) <= MAKE_DATA_CHECKS - {"_make_data_shape"}
+    out = output(results, "_make_data_uses_rng")
+    assert "same seed" in out and "different samples" in out and "np.random.*" in out
+
+
+@pytest.mark.parametrize("make_data, why", [
+    (make_data_global_rng, "do not depend on rng at all"),
+    (make_data_fixed_seed, "do not depend on rng at all"),
+    (make_data_global_z, "component labels z do not depend on rng"),
+    (make_data_global_eps, "noise eps does not depend on rng"),
+], ids=lambda v: getattr(v, "__name__", "why"))
+def test_global_rng_in_the_grader_gives_the_same_samples_for_two_seeds(make_data, why):
+    results = grade(make_data=make_data, student_cls=ForkLikeStudent)
+    assert failed(results) == {"_make_data_uses_rng"}
+    out = output(results, "_make_data_uses_rng")
+    assert "seeds 7 and 8 gave the same" in out and why in out
+    assert "global generator" in out
+
+
+def test_own_unseeded_generator_fails_in_the_grader_too():
+    results = grade(make_data=make_data_own_generator, student_cls=ForkLikeStudent)
+    assert failed(results) == {"_make_data_uses_rng"}
+    assert "same seed" in output(results, "_make_data_uses_rng")
+
+
+def test_no_noise():
+    results = grade(make_data=make_data_no_noise)
+    assert failed(results) == SAMPLE_CHECKS
+    assert "at most K distinct values" in output(results, "_make_data_distribution")
+
+
+def test_lsigmas_used_as_the_standard_deviation():
+    results = grade(make_data=make_data_lsigma_as_sigma)
+    assert failed(results) == SAMPLE_CHECKS
+    assert "exponentiate it" in output(results, "_make_data_distribution")
+
+
+def test_unnormalised_probabilities_are_caught_by_the_hidden_mixtures():
+    """With the ground truth's logits (log-probabilities) exp(logits) happens to be pi."""
+    results = grade(make_data=make_data_exp_logits_as_p)
+    assert failed(results) == {"_make_data_other_mixtures", "_make_data_edge_cases"}
+    out = output(results, "_make_data_other_mixtures")
+    assert "ValueError" in out and "probabilities do not sum to 1" in out
+
+
+def test_returning_z_as_well_fails_with_a_clear_message():
+    results = grade(make_data=make_data_returns_z)
+    assert "_make_data_shape" in failed(results) and failed(results) <= MAKE_DATA_CHECKS
+    assert "returned a tuple of 2 items" in output(results, "_make_data_shape")
+    assert "return x alone" in output(results, "_make_data_shape")
+
+
+def test_a_broken_make_data_costs_no_softmax_points():
+    def make_data(N, logits, means, lsigmas, rng):
+        raise NotImplementedError()
+    results = grade(make_data=make_data)
+    assert failed(results) == MAKE_DATA_CHECKS
+
+
+# ---------------------------------------------------------------------------------------------
+# The source notebook agrees with the reference module and the checks
+# ---------------------------------------------------------------------------------------------
+NOTEBOOK = paths.kit_root() / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _functions(tree):
+    return {n.name: ast.dump(n) for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_notebook_solutions_equal_the_reference_module():
+    module = _functions(ast.parse(paths.solutions_file(ASSIGNMENT).read_text()))
+    seen = {}
+    for cell in _cells():
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("solution"):
+            seen.update(_functions(ast.parse(_source(cell))))
+    assert set(seen) == {"softmax", "make_data"}
+    for name, dump in seen.items():
+        assert dump == module[name], f"{name} differs between the notebook and solutions/"
+
+
+def test_notebook_check_cells_match_the_checks():
+    points = {}
+    for c in CHECKS:
+        points[c.function] = points.get(c.function, 0) + c.points
+    graded = {}
+    for cell in _cells():
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("grade"):
+            name = meta["grade_id"].removeprefix("check_")
+            assert meta["locked"] and not meta["solution"]
+            assert _source(cell) == (f'check("{ASSIGNMENT}", {name})\n### BEGIN HIDDEN TESTS\n'
+                                     f'check("{ASSIGNMENT}", {name}, hidden=True)\n'
+                                     f"### END HIDDEN TESTS")
+            graded[name] = meta["points"]
+    assert graded == points
+    written = [c for c in _cells() if c["cell_type"] == "markdown"
+               and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert written and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
