@@ -6,6 +6,7 @@ nbgrader's own ``ClearSolutions`` preprocessor, applied to the file as a one-cel
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -34,8 +35,11 @@ def write_course_config(course: Path) -> None:
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("nbgrader")
-    run = subprocess.run([str(exe), *args], cwd=course, capture_output=True, text=True)
+    bindir = Path(sys.executable).parent
+    # nbgrader calls its helpers (alembic) by name: they live beside this interpreter.
+    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    run = subprocess.run([str(bindir / "nbgrader"), *args], cwd=course, capture_output=True,
+                         text=True, env=env)
     if run.returncode != 0:
         raise ReleaseError(f"nbgrader {' '.join(args)} failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
     return run
@@ -49,7 +53,6 @@ def generate(source_dir: Path, release_dir: Path) -> None:
         write_course_config(course)
         shutil.copytree(source_dir, course / "source" / name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.png"))
-        nbgrader(course, "db", "assignment", "add", name)
         nbgrader(course, "generate_assignment", name, "--force")
         out = course / "release" / name
         for py in sorted(out.rglob("*.py")):

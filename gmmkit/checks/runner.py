@@ -1,6 +1,7 @@
 """Running checks: the shared judging loop, and the in-notebook entry point ``check()``."""
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import threading
@@ -93,7 +94,8 @@ def _alarm(seconds: float):
 
 
 def check(assignment: str, obj, hidden: bool = False) -> None:
-    """Run the checks of one graded function or class inside a notebook.
+    """Run the checks of one graded function or class (or, given as a string, the name of a
+    graded variable) inside a notebook.
 
     Prints one line per check, and raises ``CheckFailed`` (an ``AssertionError``) listing what to
     fix when any fails, so nbgrader counts the cell as failed. ``hidden=True`` runs the hidden
@@ -104,9 +106,17 @@ def check(assignment: str, obj, hidden: bool = False) -> None:
     from . import load_module, public_checks
     from .. import paths
 
-    name = getattr(obj, "__name__", None)
+    if isinstance(obj, str):  # a graded variable, looked up where check() was called
+        name = obj
+        caller = inspect.currentframe().f_back.f_globals
+        if name not in caller:
+            raise NameError(f"`{name}` is not defined yet: run the cell that defines it first")
+        obj = caller[name]
+    else:
+        name = getattr(obj, "__name__", None)
     if name is None:
-        raise TypeError("check() takes the function or class itself, e.g. check('gmm_sampling', softmax)")
+        raise TypeError("check() takes the function or class itself, e.g. check('gmm_sampling', softmax), "
+                        "or the name of a graded variable as a string")
     checks = [c for c in public_checks(assignment) if c.function == name]
     ref = None
     if hidden:

@@ -182,7 +182,7 @@ def test_unnormalised_softmax_fails_the_pmf_check():
     results = grade(softmax=softmax_unnormalised)
     assert failed(results) == SOFTMAX_CHECKS
     out = output(results, "_softmax_is_pmf")
-    assert "sum to 1.5853" in out and "not 1" in out and "divide them by their sum" in out
+    assert "sum to 1.48597" in out and "not 1" in out and "divide them by their sum" in out
 
 
 def test_softmax_of_the_logits_themselves_fails():
@@ -203,7 +203,7 @@ def test_softmax_with_an_extra_axis_fails_on_its_shape():
     results = grade(softmax=softmax_keepdims)
     assert failed(results) == SOFTMAX_CHECKS
     out = output(results, "_softmax_is_pmf")
-    assert "shape (1, 4), expected (4,)" in out and "reshape" in out
+    assert "shape (1, 7), expected (7,)" in out and "reshape" in out
 
 
 def test_a_crashing_softmax_costs_only_softmax_points():
@@ -351,7 +351,7 @@ def test_unnormalised_probabilities_are_caught_by_the_hidden_mixtures():
     results = grade(make_data=make_data_exp_logits_as_p)
     assert failed(results) == {"_make_data_other_mixtures", "_make_data_edge_cases"}
     out = output(results, "_make_data_other_mixtures")
-    assert "ValueError" in out and "probabilities do not sum to 1" in out
+    assert "ValueError" in out and "probabilities do not sum to 1" in out.lower()
 
 
 def test_returning_z_as_well_fails_with_a_clear_message():

@@ -1,0 +1,134 @@
+"""Reference solution of ``iris_em``: EM for a full-covariance Gaussian mixture, on Iris.
+
+Never reaches students. The source notebook's solution cells hold the same functions (a test
+compares their syntax trees), and the hidden checks compare students' work with this module.
+
+Everything is vectorised over the data points (the loops run over the k components only) and
+works in log space: the Gaussian log-density through the Cholesky factor of each covariance, the
+mixture's log-likelihood and the responsibilities through logsumexp.
+"""
+import numpy as np
+from scipy.linalg import cholesky, solve_triangular
+from scipy.special import logsumexp
+from sklearn.cluster import KMeans
+
+
+
+def log_gaussian(X, mu, cov):
+    """log N(x_i | mu_j, cov_j) for every point i and every component j.
+
+    With the Cholesky factor cov_j = L_j L_j^T and z = L_j^{-1} (x_i - mu_j):
+    log N = -(d log(2 pi) + |z|^2) / 2 - sum(log(diag(L_j))).
+
+    Args:
+        X: array of shape (n, d), one point per row.
+        mu: array of shape (k, d), the component means.
+        cov: array of shape (k, d, d), the covariances, symmetric positive definite.
+
+    Returns:
+        log_prob: array of shape (n, k).
+    """
+    n, d = X.shape
+    log_prob = np.empty((n, len(mu)))
+    for j in range(len(mu)):
+        L = cholesky(cov[j], lower=True, check_finite=False)                # (d, d)
+        z = solve_triangular(L, (X - mu[j]).T, lower=True, check_finite=False)  # (d, n)
+        log_det = 2 * np.log(np.diag(L)).sum()                              # log |cov_j|
+        log_prob[:, j] = -0.5 * (d * np.log(2 * np.pi) + log_det + (z ** 2).sum(axis=0))
+    return log_prob
+
+
+def E_step(X, pi, mu, cov):
+    """The responsibilities r[i, j] = p(z_i = j | x_i), by Bayes' rule in log space.
+
+    Args:
+        X: array of shape (n, d), one point per row.
+        pi: array of shape (k,), the mixture weights (positive, summing to 1).
+        mu: array of shape (k, d), the component means.
+        cov: array of shape (k, d, d), the covariances, symmetric positive definite.
+
+    Returns:
+        r: array of shape (n, k); every row is a pmf over the k components.
+    """
+    log_joint = np.log(pi) + log_gaussian(X, mu, cov)             # (n, k): log pi_j N(x_i|j)
+    log_resp = log_joint - logsumexp(log_joint, axis=1, keepdims=True)
+    return np.exp(log_resp)
+
+
+def M_step(r, X, reg=1e-6):
+    """New parameters from the responsibilities: weights, means, biased (1/R_j) covariances.
+
+    R_j = sum_i r[i, j]; pi_j = R_j / n; mu_j = sum_i r[i, j] x_i / R_j;
+    cov_j = sum_i r[i, j] (x_i - mu_j)(x_i - mu_j)^T / R_j + reg * I.
+    Guards: R_j gets 10 machine epsilons (an empty component gives mean 0, not 0/0 = nan) and
+    ``reg`` on the diagonal keeps every covariance positive definite (a component on one point).
+
+    Args:
+        r: array of shape (n, k), the responsibilities (rows summing to 1).
+        X: array of shape (n, d), one point per row.
+        reg: the ridge added to every covariance's diagonal.
+
+    Returns:
+        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d).
+    """
+    n, d = X.shape
+    nk = r.sum(axis=0) + 10 * np.finfo(float).eps              # (k,) R_j
+    pi = nk / nk.sum()
+    mu = (r.T @ X) / nk[:, None]                               # (k, d)
+    cov = np.empty((len(nk), d, d))
+    for j in range(len(nk)):
+        diff = X - mu[j]                                       # (n, d)
+        cov[j] = (r[:, j] * diff.T) @ diff / nk[j]
+        cov[j].flat[::d + 1] += reg
+    return pi, mu, cov
+
+
+def negativeloglikelihood(X, pi, mu, cov):
+    """The negative log-likelihood -sum_i log sum_j pi_j N(x_i | mu_j, cov_j).
+
+    Args:
+        X: array of shape (n, d); pi: (k,); mu: (k, d); cov: (k, d, d).
+
+    Returns:
+        nll: a float.
+    """
+    log_joint = np.log(pi) + log_gaussian(X, mu, cov)             # (n, k)
+    return -float(logsumexp(log_joint, axis=1).sum())
+
+
+def init_params(X, k, random_state=42):
+    """A starting point for EM: k-means clusters, turned into a mixture by one M-step.
+
+    Args:
+        X: array of shape (n, d), one point per row.
+        k: the number of components.
+        random_state: the seed of k-means.
+
+    Returns:
+        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d),
+        each covariance symmetric positive definite.
+    """
+    labels = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(X).labels_
+    resp = np.eye(k)[labels]                                   # (n, k) one-hot
+    return M_step(resp, X)
+
+
+def fit(X, pi, mu, cov, iters=50):
+    """EM from the given start: ``iters`` E-steps, each followed by an M-step.
+
+    Args:
+        X: array of shape (n, d); pi: (k,); mu: (k, d); cov: (k, d, d), the start.
+        iters: the number of iterations.
+
+    Returns:
+        pi: (k,); mu: (k, d); cov: (k, d, d), the parameters after the last M-step, and
+        loss_hist: array of shape (iters,), loss_hist[t] = the negative log-likelihood of the
+        parameters that iteration t starts from (non-increasing).
+    """
+    loss_hist = np.empty(iters)
+    for t in range(iters):
+        log_joint = np.log(pi) + log_gaussian(X, mu, cov)         # (n, k)
+        log_px = logsumexp(log_joint, axis=1, keepdims=True)      # (n, 1) log p(x_i)
+        loss_hist[t] = -log_px.sum()
+        pi, mu, cov = M_step(np.exp(log_joint - log_px), X)
+    return pi, mu, cov, loss_hist

@@ -1,0 +1,38 @@
+import json
+
+from gmmkit.checks.core import CheckResult
+from gmmkit.grading.results import Report, summary, to_gradescope, write_atomic
+
+
+def report():
+    return Report("demo", [
+        CheckResult("f: shape", "f", 2.0, 2.0, "", "visible", "passed"),
+        CheckResult("f: values", "f", 0.0, 3.0, "x" * 10_000, "after_due_date", "failed"),
+    ], ["a note"], "bwrap: test", execution_time=1.23456)
+
+
+def test_gradescope_json_has_the_required_fields_and_a_hidden_environment_entry():
+    data = to_gradescope(report())
+    assert data["score"] == 2.0 and data["execution_time"] == 1.235
+    assert [t["name"] for t in data["tests"]][:2] == ["f: shape", "f: values"]
+    for test in data["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
+    assert data["tests"][1]["visibility"] == "after_due_date"
+    assert len(data["tests"][1]["output"]) < 5000  # clipped
+    env = data["tests"][-1]
+    assert env["visibility"] == "hidden" and env["max_score"] == 0 and "bwrap" in env["output"]
+    assert "a note" in data["output"]
+
+
+def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "results" / "results.json"
+    write_atomic(target, {"score": 1})
+    write_atomic(target, to_gradescope(report()))
+    assert json.loads(target.read_text())["score"] == 2.0
+    assert [p.name for p in target.parent.iterdir()] == ["results.json"]
+
+
+def test_summary_lists_failures_with_their_message_and_the_total():
+    text = summary(report())
+    assert "FAIL  f: values" in text and "PASS  f: shape" in text
+    assert "Score: 2 / 5" in text
