@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("grade", help="grade one submission (.ipynb, .py or a folder)")
     g.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
     g.add_argument("submission", type=Path)
-    g.add_argument("--out", type=Path, default=Path("results.json"),
-                   help="where to write Gradescope's results.json (default: ./results.json)")
+    g.add_argument("--out", type=Path, default=None,
+                   help="where to write Gradescope's results.json (default: ./results.json); "
+                        "with --jobs, a folder (default: SUBMISSION-results/)")
+    g.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="grade a whole class: every file or folder in SUBMISSION, N at a time, "
+                        "one results.json each and a gradebook.csv")
 
     s = sub.add_parser("gradescope", help="(inside a Gradescope bundle) grade the submission")
     s.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
@@ -34,8 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.assignments:
             assignments.get(name)
         return build(args.assignments or None, selfgrade=not args.no_selfgrade)
+    if args.command == "grade" and args.jobs:
+        from .grading.batch import grade_class
+        out = args.out or args.submission.with_name(args.submission.name + "-results")
+        book = grade_class(args.assignment, args.submission, out, max(1, args.jobs))
+        print(f"gradebook written to {book}")
+        return 0
     if args.command == "grade":
-        return _grade(args.assignment, args.submission, args.out)
+        return _grade(args.assignment, args.submission, args.out or Path("results.json"))
     from .grading.gradescope import main as gradescope_main
     return gradescope_main(args.assignment, args.root)
 

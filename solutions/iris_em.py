@@ -31,8 +31,9 @@ def log_gaussian(X, mu, cov):
     n, d = X.shape
     log_prob = np.empty((n, len(mu)))
     for j in range(len(mu)):
-        L = cholesky(cov[j], lower=True, check_finite=False)                # (d, d)
-        z = solve_triangular(L, (X - mu[j]).T, lower=True, check_finite=False)  # (d, n)
+        L = cholesky(cov[j], lower=True, check_finite=False)                # cov_j = L L^T
+        L_inv = solve_triangular(L, np.eye(d), lower=True, check_finite=False)  # (d, d)
+        z = L_inv @ (X - mu[j]).T                                           # (d, n) whitened
         log_det = 2 * np.log(np.diag(L)).sum()                              # log |cov_j|
         log_prob[:, j] = -0.5 * (d * np.log(2 * np.pi) + log_det + (z ** 2).sum(axis=0))
     return log_prob
@@ -127,8 +128,11 @@ def fit(X, pi, mu, cov, iters=50):
     """
     loss_hist = np.empty(iters)
     for t in range(iters):
-        log_joint = np.log(pi) + log_gaussian(X, mu, cov)         # (n, k)
-        log_px = logsumexp(log_joint, axis=1, keepdims=True)      # (n, 1) log p(x_i)
-        loss_hist[t] = -log_px.sum()
-        pi, mu, cov = M_step(np.exp(log_joint - log_px), X)
+        log_joint = np.log(pi) + log_gaussian(X, mu, cov)         # (n, k) log pi_j N(x_i | j)
+        # logsumexp over the components, written out so that its exponentials are reused as r
+        top = log_joint.max(axis=1, keepdims=True)                # (n, 1)
+        joint = np.exp(log_joint - top)                           # (n, k) in (0, 1], max 1
+        px = joint.sum(axis=1, keepdims=True)                     # (n, 1) p(x_i) / exp(top_i)
+        loss_hist[t] = -(top + np.log(px)).sum()                  # -sum_i log p(x_i)
+        pi, mu, cov = M_step(joint / px, X)
     return pi, mu, cov, loss_hist

@@ -38,7 +38,28 @@ class Isolation:
 
     @property
     def uid(self) -> int | None:
-        return NOBODY if self.mode in ("bwrap", "setuid") else None
+        """The worker's user. A batch gives each parallel job its own (``GMMKIT_WORKER_UID``),
+        so that sweeping one job's leftover processes cannot touch another's."""
+        if self.mode not in ("bwrap", "setuid"):
+            return None
+        return int(os.environ.get("GMMKIT_WORKER_UID", NOBODY))
+
+    def sweep(self) -> None:
+        """Kill every process left by the worker's user (children that left the process group).
+
+        Only where the worker has a user of its own; in bwrap, the PID namespace does this."""
+        if self.mode != "setuid":
+            return
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(self.uid)
+                os.setuid(self.uid)
+                os.kill(-1, 9)  # as that user: every process of that user but this one
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
 
     def prepare_scratch(self, scratch: Path) -> None:
         if self.uid is not None:
@@ -54,7 +75,7 @@ class Isolation:
             argv = _bwrap_argv(scratch, env) + python
             return subprocess.Popen(argv, env={}, **kwargs)
         if self.mode == "setuid":
-            return subprocess.Popen(python, cwd=scratch, env=env, user=NOBODY, group=NOBODY,
+            return subprocess.Popen(python, cwd=scratch, env=env, user=self.uid, group=self.uid,
                                     extra_groups=[], **kwargs)
         return subprocess.Popen(python, cwd=scratch, env=env, **kwargs)
 
@@ -79,7 +100,8 @@ def _bwrap_argv(scratch: Path, env: dict) -> list[str]:
     for path in binds:
         argv += ["--ro-bind", path, path]
     argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--clearenv"]
-    for key, value in dict(env, GMMKIT_DROP_UID=str(NOBODY)).items():
+    uid = os.environ.get("GMMKIT_WORKER_UID", str(NOBODY))
+    for key, value in dict(env, GMMKIT_DROP_UID=uid).items():
         argv += ["--setenv", key, value]
     return argv
 

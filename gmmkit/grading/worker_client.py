@@ -19,8 +19,11 @@ from .protocol import MAX_MESSAGE, ProtocolError, decode, write_message
 from .sandbox import Isolation
 from .submission import Submission
 
-CELL_TIMEOUT = 60.0       # seconds for one notebook cell while loading
-LOAD_TIMEOUT = 180.0      # seconds for the whole notebook
+# Instructors may tighten these with environment variables (the tests do).
+CELL_TIMEOUT = 60.0        # seconds for one notebook cell while loading (GMMKIT_CELL_TIMEOUT)
+LOAD_TIMEOUT = 180.0       # seconds for the whole notebook (GMMKIT_LOAD_TIMEOUT)
+# GMMKIT_MAX_CALL_TIMEOUT caps every check's own time limit
+TIMEOUTS_PER_FUNCTION = 2  # after this many timeouts, further calls of that function fail at once
 
 
 class _Timeout(Exception):
@@ -52,14 +55,16 @@ class WorkerStudent(Student):
     """The student's code running in an isolated worker process."""
 
     def __init__(self, submission: Submission, isolation: Isolation,
-                 cell_timeout: float = CELL_TIMEOUT, load_timeout: float = LOAD_TIMEOUT):
+                 cell_timeout: Optional[float] = None, load_timeout: Optional[float] = None):
         self.submission = submission
         self.isolation = isolation
-        self.cell_timeout = cell_timeout
-        self.load_timeout = load_timeout
+        self.cell_timeout = cell_timeout or _env_seconds("GMMKIT_CELL_TIMEOUT", CELL_TIMEOUT)
+        self.load_timeout = load_timeout or _env_seconds("GMMKIT_LOAD_TIMEOUT", LOAD_TIMEOUT)
+        self.max_call = _env_seconds("GMMKIT_MAX_CALL_TIMEOUT", float("inf"))
         self.cell_errors: dict[int, str] = {}
         self.skip: set[int] = set()
         self.restarts = 0
+        self.timeouts: dict[str, int] = {}
         self._proc: Optional[subprocess.Popen] = None
         self._tmp = Path(tempfile.mkdtemp(prefix="gmmkit-grade-"))
         self.log_path = self._tmp / "worker.log"
@@ -146,6 +151,7 @@ class WorkerStudent(Student):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self.isolation.sweep()
 
     def close(self) -> None:
         self._kill()
@@ -160,7 +166,11 @@ class WorkerStudent(Student):
 
     # -- calls --------------------------------------------------------------------------------
     def run(self, steps: list, timeout: Optional[float] = None) -> list:
-        timeout = timeout or self.timeout
+        timeout = min(timeout or self.timeout, self.max_call)
+        called = _called(steps)
+        if self.timeouts.get(called, 0) >= TIMEOUTS_PER_FUNCTION:
+            raise StudentError(f"`{called}` was not run again: it exceeded the time limit "
+                               f"{TIMEOUTS_PER_FUNCTION} times already", "timeout")
         if self._proc is None:
             self.restarts += 1
             self._load_once_quietly()
@@ -170,11 +180,12 @@ class WorkerStudent(Student):
             reply = _read_message(self._resp, time.monotonic() + timeout + 1.0)
         except _Timeout:
             self._kill()
-            raise StudentError(f"`{_called(steps)}` did not finish within {timeout:g} s "
+            self.timeouts[called] = self.timeouts.get(called, 0) + 1
+            raise StudentError(f"`{called}` did not finish within {timeout:g} s "
                                "(the time limit for this check)", "timeout") from None
         except (EOFError, BrokenPipeError, ProtocolError):
             self._kill()
-            raise StudentError(f"the process running `{_called(steps)}` died before returning "
+            raise StudentError(f"the process running `{called}` died before returning "
                                "(it may have exited, killed its parent or run out of memory)",
                                "crash") from None
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
@@ -194,6 +205,13 @@ class WorkerStudent(Student):
         while failed is not None:
             self.skip.add(failed)
             failed = self._load_once()
+
+
+def _env_seconds(name: str, default: float) -> float:
+    try:
+        return float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
 
 
 def _called(steps: list) -> str:

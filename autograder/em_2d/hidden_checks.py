@@ -1,0 +1,137 @@
+"""Hidden checks of ``em_2d`` (shown after the due date).
+
+Their judges receive ``ref``, the reference solution ``solutions/em_2d.py``: ``standardize`` and
+``em_step`` are compared with it on data and mixtures the public checks do not use (d = 1, 3, 4;
+K = 1 to 5; a float32 input; points far from every component, where an E-step outside log space
+divides 0 by 0); ``sample_gmm`` is judged by its distribution on other mixtures (K = 1 in one
+dimension, K = 4 in three); ``bic`` against scikit-learn on them.
+"""
+import numpy as np
+
+from gmmkit.checks.core import AFTER_DUE, Check
+from gmmkit.checks.em_2d import (ATOL, EM_SLOW_HINT, EM_TIMEOUT, FIG_COV, FIG_MU, FIG_PI,
+                                 MID_COV, MID_MU, MID_PI, MSTEP_FORMULA, RTOL, SAMPLING_SLOW_HINT,
+                                 SAMPLING_TIMEOUT, _match, call_em_step, call_sample,
+                                 call_standardize, describe_em, describe_sample, estep_hint,
+                                 judge_bic, judge_sample, load_faithful_standardized,
+                                 mstep_candidates, standardize_hint)
+from gmmkit.checks.expect import expect_close, expect_finite
+
+
+def random_mixture(rng, k, d):
+    """Weights, means and well-conditioned random covariances of a K-component mixture."""
+    pi = rng.dirichlet(np.full(k, 3.0))
+    mu = rng.normal(scale=2.0, size=(k, d))
+    A = rng.normal(size=(k, d, d)) * rng.uniform(0.3, 1.0, size=(k, 1, 1))
+    cov = A @ A.transpose(0, 2, 1) + 0.2 * np.eye(d)
+    return pi, mu, cov
+
+
+def random_data(rng, n, d):
+    return rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) + rng.normal(scale=2.0, size=d)
+
+
+# --------------------------------------------------------------------------------------------
+# standardize
+# --------------------------------------------------------------------------------------------
+def _standardize_reference(student, ref):
+    rng = np.random.default_rng(404)
+    cases = [random_data(rng, 30, 1), random_data(rng, 3, 4), random_data(rng, 200, 3) * 10 + 50,
+             random_data(rng, 50, 2).astype(np.float32)]
+    for X in cases:
+        what = f"standardize(X) on X of shape {X.shape} and dtype {X.dtype}"
+        Z = call_standardize(student, X, what)
+        expect_close(Z, ref.standardize(X), what, rtol=1e-4, atol=1e-5,
+                     hint=standardize_hint(X, Z))
+
+
+# --------------------------------------------------------------------------------------------
+# em_step
+# --------------------------------------------------------------------------------------------
+def expect_em_step_like_ref(student, ref, X, pi, mu, cov, label):
+    what = describe_em(X, pi, mu, cov, label)
+    got = call_em_step(student, X, pi, mu, cov, what)
+    exp_pi, exp_mu, exp_cov, exp_r = ref.em_step(X, pi, mu, cov)
+    r = got[3]
+    expect_finite(r, f"the responsibilities r of {what}",
+                  "some points are far from every component, so every pi_k N(x_n | mu_k, "
+                  "Sigma_k) underflows to 0 and normalising gives 0/0: compute r in log space, "
+                  "log r = log_joint - logsumexp(log_joint, axis=1, keepdims=True)")
+    expect_close(r, exp_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
+                 hint=estep_hint(r, X, pi, mu, cov))
+    pis, means, covs = mstep_candidates(X, exp_r, pi, mu)
+    for name, value, expected, cands in (("pi", got[0], exp_pi, pis), ("mu", got[1], exp_mu, means),
+                                         ("cov", got[2], exp_cov, covs)):
+        w = f"the new {name} of {what}"
+        expect_finite(value, w, MSTEP_FORMULA)
+        expect_close(value, expected, w, rtol=RTOL, atol=ATOL,
+                     hint=_match(value, cands) or MSTEP_FORMULA)
+
+
+def _em_step_reference(student, ref):
+    rng = np.random.default_rng(2718)
+    for k, d, n in [(1, 2, 100), (3, 2, 300), (5, 3, 400), (2, 1, 150)]:
+        pi, mu, cov = random_mixture(rng, k, d)
+        X = random_data(rng, n, d)
+        expect_em_step_like_ref(student, ref, X, pi, mu, cov, f"a random mixture with K = {k}, "
+                                f"d = {d}")
+    X = load_faithful_standardized().astype(np.float32)
+    expect_em_step_like_ref(student, ref, X, MID_PI, MID_MU, MID_COV,
+                            "Old Faithful as float32, half-way through the fit")
+
+
+FAR = np.array([[30.0, -30.0], [-40.0, 45.0], [60.0, 60.0]])
+
+
+def _em_step_far_points(student, ref):
+    X = np.vstack([load_faithful_standardized(), FAR])
+    for pi, mu, cov, label in [(FIG_PI, FIG_MU, FIG_COV, "the fig. 11.11 start"),
+                               (MID_PI, MID_MU, MID_COV, "a state half-way through the fit")]:
+        expect_em_step_like_ref(student, ref, X, pi, mu, cov,
+                                f"Old Faithful with 3 far outliers, from {label}")
+
+
+# --------------------------------------------------------------------------------------------
+# sample_gmm
+# --------------------------------------------------------------------------------------------
+def _sample_gmm_other_mixtures(student, ref):
+    rng = np.random.default_rng(99)
+    pi4, mu4, cov4 = random_mixture(rng, 4, 3)
+    what = describe_sample(1, pi4, mu4, cov4, 30)
+    call_sample(student, 1, pi4, mu4, cov4, 30, what, strict=True)
+    judge_sample(student, 40_000, pi4, mu4, cov4, 31)
+    judge_sample(student, 10_000, np.array([1.0]), np.array([[2.0]]), np.array([[[0.09]]]), 32)
+
+
+# --------------------------------------------------------------------------------------------
+# bic
+# --------------------------------------------------------------------------------------------
+def _bic_other(student, ref):
+    rng = np.random.default_rng(161)
+    for k, d, n in [(1, 1, 80), (4, 3, 250), (2, 4, 120)]:
+        pi, mu, cov = random_mixture(rng, k, d)
+        judge_bic(student, random_data(rng, n, d), pi, mu, cov,
+                  f"a random mixture with K = {k}, d = {d}")
+    X = np.vstack([load_faithful_standardized(), FAR])
+    judge_bic(student, X, MID_PI, MID_MU, MID_COV,
+              "Old Faithful with 3 far outliers (their densities underflow to 0)")
+
+
+_EM = dict(timeout=EM_TIMEOUT, slow_hint=EM_SLOW_HINT, visibility=AFTER_DUE)
+
+CHECKS = [
+    Check(name="standardize: agrees with the reference on other data (d = 1, 3, 4; float32)",
+          function="standardize", points=1, judge=_standardize_reference, visibility=AFTER_DUE),
+    Check(name="em_step: agrees with the reference on random mixtures (K = 1 to 5, d = 1 to 3) "
+               "and float32 data", function="em_step", points=1, judge=_em_step_reference, **_EM),
+    Check(name="em_step: points far from every component (a log-space E-step)",
+          function="em_step", points=1, judge=_em_step_far_points, **_EM),
+    Check(name="sample_gmm: other mixtures (K = 4 in 3-D, K = 1 in 1-D, n = 1) follow the "
+               "right distribution", function="sample_gmm", points=1,
+          judge=_sample_gmm_other_mixtures, timeout=SAMPLING_TIMEOUT,
+          slow_hint=SAMPLING_SLOW_HINT, visibility=AFTER_DUE),
+    Check(name="bic: equals scikit-learn's on other mixtures (d = 1, 3, 4) and with far outliers",
+          function="bic", points=1, judge=_bic_other, timeout=30.0,
+          slow_hint="vectorise the log-likelihood: all N x K log-densities at once",
+          visibility=AFTER_DUE),
+]

@@ -1,0 +1,736 @@
+"""Tests of the em_2d checks, public and hidden, and of the reference against scikit-learn.
+
+Every check must pass the reference and other correct implementations (Python loops like a
+typical student's, differently vectorised code, float32 arithmetic, other sampling schemes), and
+each classic bug must fail the check(s) meant to catch it, with a message a student can act on.
+Known values come from the assignment text (Old Faithful's first standardised row), from
+scikit-learn's GaussianMixture, or from properties. The last tests keep the source notebook in
+step with the reference module and the checks.
+"""
+import ast
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy.linalg import sqrtm
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal, zscore
+from sklearn.datasets import make_moons
+from sklearn.mixture import GaussianMixture
+from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
+
+from gmmkit import paths
+from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
+from gmmkit.datasets import load_faithful
+
+ASSIGNMENT = "em_2d"
+REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_em_2d")
+HIDDEN = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_em_2d").CHECKS
+CHECKS = public_checks(ASSIGNMENT) + HIDDEN
+GRADED = ("standardize", "em_step", "sample_gmm", "bic")
+# A check is named in these tests by its judge (unique and stable), e.g. "_bic_sklearn".
+BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
+CHECKS_OF = {f: {k for k, c in BY_JUDGE.items() if c.function == f} for f in GRADED}
+
+
+class ForkLikeStudent(InKernelStudent):
+    """Like the grader's worker: every call starts from the same global numpy random state."""
+
+    def run(self, steps, timeout=None):
+        saved = np.random.get_state()
+        np.random.seed(12345)
+        try:
+            return super().run(steps, timeout)
+        finally:
+            np.random.set_state(saved)
+
+
+def grade(function, impl, student_cls=InKernelStudent):
+    """Run the checks of one graded function on ``impl``; results by judge name."""
+    checks = [BY_JUDGE[k] for k in sorted(CHECKS_OF[function])]
+    results = run_checks(checks, student_cls({function: impl}), REF)
+    return {c.judge.__name__: r for c, r in zip(checks, results)}
+
+
+def failed(results):
+    return {k for k, r in results.items() if not r.passed}
+
+
+def outputs(results):
+    return {k: r.output for k, r in results.items() if not r.passed}
+
+
+def faithful_std():
+    X = load_faithful()
+    return (X - X.mean(0)) / X.std(0, ddof=1)
+
+
+def sk_mixture(pi, mu, cov):
+    gm = GaussianMixture(len(pi), covariance_type="full")
+    gm.weights_, gm.means_, gm.covariances_ = pi, mu, cov
+    gm.precisions_cholesky_ = _compute_precision_cholesky(cov, "full")
+    return gm
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference against scikit-learn and the assignment's known values
+# ---------------------------------------------------------------------------------------------
+def test_reference_standardize_gives_the_known_first_row():
+    Z = REF.standardize(load_faithful())
+    np.testing.assert_allclose(Z[0], [0.098318, 0.596025], atol=1e-6)
+    np.testing.assert_allclose(Z.std(0, ddof=1), 1, rtol=1e-12)
+
+
+def test_reference_log_gaussian_equals_scipy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    mu = rng.normal(size=(4, 3))
+    A = rng.normal(size=(4, 3, 3))
+    cov = A @ A.transpose(0, 2, 1) + 0.1 * np.eye(3)
+    expected = np.stack([multivariate_normal(mu[k], cov[k]).logpdf(X) for k in range(4)], 1)
+    np.testing.assert_allclose(REF.log_gaussian(X, mu, cov), expected, rtol=1e-10)
+
+
+def test_reference_em_step_is_one_iteration_of_sklearn():
+    """GaussianMixture.fit with max_iter=1 from given parameters runs one E-step and one M-step."""
+    X = faithful_std()
+    pi, mu = np.array([0.35, 0.65]), np.array([[-1.2, -1.1], [0.7, 0.6]])
+    cov = np.array([[[0.10, 0.02], [0.02, 0.30]], [[0.20, 0.10], [0.10, 0.30]]])
+    gm = GaussianMixture(2, covariance_type="full", max_iter=1, reg_covar=0.0, tol=0.0,
+                         weights_init=pi, means_init=mu, precisions_init=np.linalg.inv(cov))
+    with pytest.warns(Warning):  # "did not converge" after one iteration
+        gm.fit(X)
+    new_pi, new_mu, new_cov, r = REF.em_step(X, pi, mu, cov)
+    np.testing.assert_allclose(new_pi, gm.weights_, rtol=1e-10)
+    np.testing.assert_allclose(new_mu, gm.means_, rtol=1e-10)
+    np.testing.assert_allclose(new_cov, gm.covariances_, rtol=1e-9)
+    np.testing.assert_allclose(r, sk_mixture(pi, mu, cov).predict_proba(X), rtol=1e-10, atol=1e-14)
+
+
+def test_reference_em_converges_like_sklearn_on_old_faithful():
+    X = faithful_std()
+    pi, mu, cov = np.array([.5, .5]), np.array([[-1.5, 1.0], [1.5, -1.5]]), np.stack([np.eye(2)] * 2)
+    for _ in range(100):
+        pi, mu, cov, _r = REF.em_step(X, pi, mu, cov)
+    gm = GaussianMixture(2, covariance_type="full", reg_covar=0.0, tol=1e-12, max_iter=1000,
+                         means_init=[[-1.5, 1.0], [1.5, -1.5]]).fit(X)
+    np.testing.assert_allclose(mu, gm.means_, atol=1e-5)
+    np.testing.assert_allclose(cov, gm.covariances_, atol=1e-5)
+    np.testing.assert_allclose(pi, gm.weights_, atol=1e-5)
+
+
+@pytest.mark.parametrize("k", [1, 2, 16])
+def test_reference_bic_equals_sklearn(k):
+    X, _ = make_moons(200, noise=.05, random_state=0)
+    gm = GaussianMixture(k, covariance_type="full", random_state=0).fit(X)
+    assert math.isclose(REF.bic(X, gm.weights_, gm.means_, gm.covariances_), gm.bic(X),
+                        rel_tol=1e-9)
+
+
+def test_reference_sample_gmm_has_the_mixture_moments():
+    pi = np.array([0.2, 0.8])
+    mu = np.array([[0.0, 1.0], [3.0, -1.0]])
+    cov = np.array([[[1.0, 0.6], [0.6, 0.5]], [[0.2, -0.1], [-0.1, 0.3]]])
+    X, labels = REF.sample_gmm(200_000, pi, mu, cov, np.random.default_rng(0))
+    assert X.shape == (200_000, 2) and labels.shape == (200_000,)
+    assert np.issubdtype(labels.dtype, np.integer)
+    np.testing.assert_allclose(np.bincount(labels) / len(labels), pi, atol=0.005)
+    for k in range(2):
+        np.testing.assert_allclose(X[labels == k].mean(0), mu[k], atol=0.02)
+        np.testing.assert_allclose(np.cov(X[labels == k].T), cov[k], atol=0.02)
+
+
+# ---------------------------------------------------------------------------------------------
+# Correct implementations
+# ---------------------------------------------------------------------------------------------
+def standardize_loop(X):
+    n, d = len(X), len(X[0])
+    Z = np.zeros((n, d))
+    for j in range(d):
+        col = [float(X[i][j]) for i in range(n)]
+        m = sum(col) / n
+        s = math.sqrt(sum((v - m) ** 2 for v in col) / (n - 1))
+        for i in range(n):
+            Z[i, j] = (col[i] - m) / s
+    return Z
+
+
+def standardize_zscore(X):
+    return zscore(X, axis=0, ddof=1)
+
+
+def standardize_float32(X):
+    X = np.asarray(X, dtype=np.float32)
+    mean = X.mean(axis=0, keepdims=True)
+    var = ((X - mean) ** 2).sum(axis=0, keepdims=True) / np.float32(len(X) - 1)
+    return ((X - mean) / np.sqrt(var)).astype(np.float32)
+
+
+def em_step_loop(X, pi, mu, cov):
+    """Like a student following the lecture: loops over points and components, log space."""
+    n, d = X.shape
+    k = len(pi)
+    log_joint = np.zeros((n, k))
+    for i in range(n):
+        for j in range(k):
+            log_joint[i, j] = math.log(pi[j]) + multivariate_normal.logpdf(X[i], mu[j], cov[j])
+    r = np.zeros((n, k))
+    for i in range(n):
+        top = max(log_joint[i])
+        total = sum(math.exp(v - top) for v in log_joint[i])
+        for j in range(k):
+            r[i, j] = math.exp(log_joint[i, j] - top) / total
+    new_pi, new_mu, new_cov = np.zeros(k), np.zeros((k, d)), np.zeros((k, d, d))
+    for j in range(k):
+        nk = sum(r[i, j] for i in range(n))
+        new_pi[j] = nk / n
+        for i in range(n):
+            new_mu[j] += r[i, j] * X[i]
+        new_mu[j] /= nk
+        for i in range(n):
+            diff = (X[i] - new_mu[j]).reshape(d, 1)
+            new_cov[j] += r[i, j] * (diff @ diff.T)
+        new_cov[j] /= nk
+    return new_pi, new_mu, new_cov, r
+
+
+def em_step_inverse(X, pi, mu, cov):
+    """Vectorised with an explicit inverse and slogdet, einsum, float32 results."""
+    d = X.shape[1]
+    diff = X[:, None, :] - mu[None, :, :]                                      # (N, K, d)
+    maha = np.einsum("nki,kij,nkj->nk", diff, np.linalg.inv(cov), diff)
+    log_joint = np.log(pi) - 0.5 * (d * np.log(2 * np.pi) + np.linalg.slogdet(cov)[1] + maha)
+    log_joint -= log_joint.max(axis=1, keepdims=True)
+    r = np.exp(log_joint)
+    r /= r.sum(axis=1, keepdims=True)
+    nk = r.sum(0)
+    new_mu = np.einsum("nk,nd->kd", r, X) / nk[:, None]
+    c = X[:, None, :] - new_mu[None]
+    new_cov = np.einsum("nk,nki,nkj->kij", r, c, c) / nk[:, None, None]
+    return tuple(a.astype(np.float32) for a in (nk / len(X), new_mu, new_cov, r))
+
+
+def em_step_per_component(X, pi, mu, cov):
+    """A loop over the K components, scipy for the densities, E[x x^T] - mu mu^T for Sigma."""
+    logp = np.column_stack([np.log(pi[j]) + multivariate_normal(mu[j], cov[j]).logpdf(X)
+                            for j in range(len(pi))])
+    r = np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
+    new_pi, new_mu, new_cov = [], [], []
+    for j in range(len(pi)):
+        w = r[:, j]
+        m = w @ X / w.sum()
+        second = (X * w[:, None]).T @ X / w.sum()
+        new_pi.append(w.mean())
+        new_mu.append(m)
+        new_cov.append(second - np.outer(m, m))
+    return np.array(new_pi), np.array(new_mu), np.array(new_cov), r
+
+
+def em_step_float32(X, pi, mu, cov):
+    """Everything in float32, the inverse through Cholesky solves."""
+    X, pi, mu, cov = (np.asarray(a, dtype=np.float32) for a in (X, pi, mu, cov))
+    L = np.linalg.cholesky(cov)
+    diff = (X[None] - mu[:, None]).transpose(0, 2, 1)                         # (K, d, N)
+    maha = (np.linalg.solve(L, diff) ** 2).sum(1).T                           # (N, K)
+    logdet = 2 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(1)
+    log_joint = np.log(pi) - 0.5 * (logdet + maha)        # the constant cancels in r
+    r = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True)).astype(np.float32)
+    nk = r.sum(0)
+    new_mu = r.T @ X / nk[:, None]
+    c = X[None] - new_mu[:, None]
+    new_cov = (r.T[:, :, None] * c).transpose(0, 2, 1) @ c / nk[:, None, None]
+    return nk / np.float32(len(X)), new_mu, new_cov, r
+
+
+def sample_gmm_loop(n, pi, mu, cov, rng):
+    """One point at a time, like a typical student (the Cholesky factors computed once)."""
+    d = len(mu[0])
+    factors = [np.linalg.cholesky(c) for c in cov]
+    X = np.zeros((n, d))
+    labels = np.zeros(n, dtype=int)
+    for i in range(n):
+        k = rng.choice(len(pi), p=pi)
+        labels[i] = k
+        X[i] = mu[k] + factors[k] @ rng.standard_normal(d)
+    return X, labels
+
+
+def sample_gmm_multivariate_normal(n, pi, mu, cov, rng):
+    """Labels first, then each component's points with rng.multivariate_normal."""
+    labels = rng.choice(len(pi), size=n, p=pi)
+    X = np.zeros((n, len(mu[0])))
+    for k in range(len(pi)):
+        X[labels == k] = rng.multivariate_normal(mu[k], cov[k], size=int((labels == k).sum()))
+    return X, labels
+
+
+def sample_gmm_grouped(n, pi, mu, cov, rng):
+    """Counts per component, each component's points together with its symmetric square root,
+    then one shuffle of points and labels together; float32 points, int32 labels."""
+    counts = rng.multinomial(n, pi)
+    parts, labels = [], []
+    for k, c in enumerate(counts):
+        root = np.real(sqrtm(cov[k]))
+        parts.append(mu[k] + rng.standard_normal((c, len(mu[k]))) @ root)
+        labels.append(np.full(c, k, dtype=np.int32))
+    X, labels = np.concatenate(parts), np.concatenate(labels)
+    perm = rng.permutation(n)
+    return X[perm].astype(np.float32), labels[perm]
+
+
+def sample_gmm_inverse_cdf(n, pi, mu, cov, rng):
+    """Uniforms and searchsorted for the labels, eigendecomposition for the noise."""
+    labels = np.minimum(np.searchsorted(np.cumsum(pi), rng.random(n), side="right"), len(pi) - 1)
+    w, V = np.linalg.eigh(cov)
+    A = V * np.sqrt(w)[:, None, :]                                   # A A^T = Sigma
+    eps = rng.standard_normal((n, len(mu[0]), 1))
+    return mu[labels] + (A[labels] @ eps)[:, :, 0], labels
+
+
+def bic_loop(X, pi, mu, cov):
+    n, d = X.shape
+    k = len(pi)
+    total = 0.0
+    for i in range(n):
+        logs = [math.log(pi[j]) + multivariate_normal.logpdf(X[i], mu[j], cov[j]) for j in range(k)]
+        top = max(logs)
+        total += top + math.log(sum(math.exp(v - top) for v in logs))
+    params = k - 1 + k * d + k * d * (d + 1) // 2
+    return -2 * total + params * math.log(n)
+
+
+def bic_float32(X, pi, mu, cov):
+    """float32 log-densities (explicit inverse and slogdet), logsumexp, parameters counted from
+    the triangle."""
+    X, pi, mu, cov = (np.asarray(a, dtype=np.float32) for a in (X, pi, mu, cov))
+    diff = X[:, None, :] - mu[None]
+    maha = np.einsum("nki,kij,nkj->nk", diff, np.linalg.inv(cov), diff)
+    logp = -0.5 * (X.shape[1] * np.log(np.float32(2 * np.pi)) + np.linalg.slogdet(cov)[1] + maha)
+    ll = logsumexp(logp + np.log(pi), axis=1).sum()
+    d = X.shape[1]
+    per_component = d + len(np.triu_indices(d)[0])
+    return np.float32(-2 * ll + (len(pi) - 1 + len(pi) * per_component) * np.log(len(X)))
+
+
+def bic_sklearn(X, pi, mu, cov):
+    return sk_mixture(pi, mu, cov).bic(X)
+
+
+CORRECT = {
+    "standardize": [REF.standardize, standardize_loop, standardize_zscore, standardize_float32],
+    "em_step": [REF.em_step, em_step_loop, em_step_inverse, em_step_per_component,
+                em_step_float32],
+    "sample_gmm": [REF.sample_gmm, sample_gmm_loop, sample_gmm_multivariate_normal,
+                   sample_gmm_grouped, sample_gmm_inverse_cdf],
+    "bic": [REF.bic, bic_loop, bic_float32, bic_sklearn],
+}
+
+
+@pytest.mark.parametrize("function, impl", [(f, i) for f in GRADED for i in CORRECT[f]],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_correct_implementations_pass_every_check(function, impl):
+    results = grade(function, impl)
+    assert failed(results) == set(), outputs(results)
+
+
+@pytest.mark.parametrize("impl", CORRECT["sample_gmm"][:1] + CORRECT["sample_gmm"][2:],
+                         ids=lambda f: f.__name__)
+def test_correct_samplers_pass_in_a_fork_like_worker(impl):
+    results = grade("sample_gmm", impl, ForkLikeStudent)
+    assert failed(results) == set(), outputs(results)
+
+
+def test_points_and_visibility():
+    public = public_checks(ASSIGNMENT)
+    assert all(not c.hidden for c in public) and all(c.hidden for c in HIDDEN)
+    assert {c.function for c in public} == {c.function for c in HIDDEN} == set(GRADED)
+    points = {f: sum(c.points for c in CHECKS if c.function == f) for f in GRADED}
+    assert points == {"standardize": 3, "em_step": 6, "sample_gmm": 5, "bic": 3}
+    assert all(c.timeout >= 30 for c in CHECKS if c.function != "standardize")
+    assert all(c.timeout >= 60 for c in CHECKS if c.function == "sample_gmm")
+
+
+def test_public_checks_never_use_the_reference():
+    """Public judges get ref=None (in the notebook) and must still pass the reference."""
+    results = run_checks(public_checks(ASSIGNMENT),
+                         InKernelStudent({f: getattr(REF, f) for f in GRADED}), None)
+    assert all(r.passed for r in results), [r.output for r in results if not r.passed]
+
+
+# ---------------------------------------------------------------------------------------------
+# standardize bugs
+# ---------------------------------------------------------------------------------------------
+def standardize_population_std(X):
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def standardize_rows(X):
+    return (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, ddof=1, keepdims=True)
+
+
+def standardize_not_centred(X):
+    return X / X.std(axis=0, ddof=1)
+
+
+def test_population_standard_deviation_fails_every_standardize_check():
+    results = grade("standardize", standardize_population_std)
+    assert failed(results) == CHECKS_OF["standardize"]
+    out = results["_standardize_known_row"].output
+    assert "expected 0.098318, got 0.0984988" in out
+    for judge in CHECKS_OF["standardize"]:
+        assert "population standard deviation" in results[judge].output
+        assert "ddof=1" in results[judge].output
+    assert "sample standard deviation (ddof=1) 1.118" in results["_standardize_random"].output
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("impl, hint", [(standardize_rows, "axis=0"),
+                                        (standardize_not_centred, "subtract their mean")],
+                         ids=["rows", "not_centred"])
+def test_other_standardize_bugs_are_named(impl, hint):
+    with np.errstate(all="ignore"):
+        results = grade("standardize", impl)
+    assert failed(results) == CHECKS_OF["standardize"]
+    assert all(hint in r.output for r in results.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# em_step bugs
+# ---------------------------------------------------------------------------------------------
+def _estep(X, pi, mu, cov):
+    log_joint = np.log(pi) + REF.log_gaussian(X, mu, cov)
+    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+
+def _mstep(X, r, centre=None):
+    nk = r.sum(0)
+    mu = r.T @ X / nk[:, None]
+    c = mu if centre is None else centre
+    diff = X[None] - c[:, None]
+    cov = np.einsum("nk,kni,knj->kij", r, diff, diff) / nk[:, None, None]
+    return nk / len(X), mu, cov
+
+
+def em_step_cov_not_centred(X, pi, mu, cov):
+    r = _estep(X, pi, mu, cov)
+    return (*_mstep(X, r, centre=np.zeros_like(mu)), r)
+
+
+def em_step_cov_about_old_mean(X, pi, mu, cov):
+    r = _estep(X, pi, mu, cov)
+    return (*_mstep(X, r, centre=mu), r)
+
+
+def em_step_cov_over_n(X, pi, mu, cov):
+    r = _estep(X, pi, mu, cov)
+    new_pi, new_mu, new_cov = _mstep(X, r)
+    return new_pi, new_mu, new_cov * new_pi[:, None, None], r
+
+
+def em_step_no_weights_in_estep(X, pi, mu, cov):
+    r = _estep(X, np.full(len(pi), 1 / len(pi)), mu, cov)
+    return (*_mstep(X, r), r)
+
+
+def em_step_unnormalised_r(X, pi, mu, cov):
+    r = np.exp(np.log(pi) + REF.log_gaussian(X, mu, cov))
+    return (*_mstep(X, r), r)
+
+
+def em_step_naive_estep(X, pi, mu, cov):
+    """Mathematically right, but exp underflows for points far from every component."""
+    with np.errstate(all="ignore"):
+        joint = pi * np.exp(REF.log_gaussian(X, mu, cov))
+        r = joint / joint.sum(axis=1, keepdims=True)
+        return (*_mstep(X, r), r)
+
+
+def em_step_r_transposed(X, pi, mu, cov):
+    new_pi, new_mu, new_cov, r = REF.em_step(X, pi, mu, cov)
+    return new_pi, new_mu, new_cov, r.T
+
+
+def em_step_returns_three(X, pi, mu, cov):
+    return REF.em_step(X, pi, mu, cov)[:3]
+
+
+def test_uncentred_covariance_fails_the_mstep_checks():
+    results = grade("em_step", em_step_cov_not_centred)
+    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
+    for judge in failed(results):
+        out = results[judge].output
+        assert "the new cov" in out and "not centred" in out and "x_n - mu_k" in out
+    assert "compared with the M-step from your responsibilities r" in \
+        results["_em_step_mstep"].output
+
+
+def test_covariance_about_the_old_mean_is_named():
+    results = grade("em_step", em_step_cov_about_old_mean)
+    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
+    assert "about the old mean" in results["_em_step_mstep"].output
+
+
+def test_covariance_divided_by_n_is_named():
+    results = grade("em_step", em_step_cov_over_n)
+    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
+    assert "divide by N_k = sum_n r_nk, not by N" in results["_em_step_mstep"].output
+
+
+def test_estep_without_the_weights_fails_the_estep_checks_only():
+    """At the fig. 11.11 start the weights are equal: the half-way state catches the bug."""
+    results = grade("em_step", em_step_no_weights_in_estep)
+    assert failed(results) == {"_em_step_estep", "_em_step_reference", "_em_step_far_points"}
+    out = results["_em_step_estep"].output
+    assert "a state half-way through the fit" in out and "weights pi_k are missing" in out
+
+
+def test_unnormalised_responsibilities():
+    results = grade("em_step", em_step_unnormalised_r)
+    assert {"_em_step_outputs", "_em_step_estep"} <= failed(results)
+    assert "sums to" in results["_em_step_outputs"].output
+    assert "axis=1" in results["_em_step_outputs"].output
+    assert "not normalised" in results["_em_step_estep"].output
+
+
+def test_naive_estep_fails_only_the_far_points_check():
+    results = grade("em_step", em_step_naive_estep)
+    assert failed(results) == {"_em_step_far_points"}
+    out = results["_em_step_far_points"].output
+    assert "not finite" in out and "logsumexp" in out and "underflows" in out
+
+
+@pytest.mark.parametrize("impl, message", [
+    (em_step_r_transposed, "r of em_step(X, pi, mu, cov) on the fig. 11.11 start (X of shape "
+                           "(272, 2), pi=[0.5, 0.5], mu=[[-1.5,  1. ],\n [ 1.5, -1.5]]) has shape "
+                           "(2, 272), expected (272, 2)"),
+    (em_step_returns_three, "must return a tuple (pi, mu, cov, r); it returned a tuple of "
+                            "length 3"),
+], ids=["r_transposed", "three_outputs"])
+def test_em_step_layout_bugs_fail_every_em_step_check(impl, message):
+    results = grade("em_step", impl)
+    assert failed(results) == CHECKS_OF["em_step"]
+    assert message in results["_em_step_outputs"].output
+
+
+# ---------------------------------------------------------------------------------------------
+# sample_gmm bugs
+# ---------------------------------------------------------------------------------------------
+def sample_gmm_with_cov(n, pi, mu, cov, rng):
+    labels = rng.choice(len(pi), size=n, p=pi)
+    eps = rng.standard_normal((n, mu.shape[1]))
+    return mu[labels] + np.einsum("nij,nj->ni", cov[labels], eps), labels
+
+
+def sample_gmm_cholesky_transposed(n, pi, mu, cov, rng):
+    labels = rng.choice(len(pi), size=n, p=pi)
+    eps = rng.standard_normal((n, mu.shape[1]))
+    return mu[labels] + np.einsum("nj,nji->ni", eps, np.linalg.cholesky(cov)[labels]), labels
+
+
+def sample_gmm_shuffled_points(n, pi, mu, cov, rng):
+    X, labels = REF.sample_gmm(n, pi, mu, cov, rng)
+    return X[rng.permutation(n)], labels
+
+
+def sample_gmm_labels_drawn_twice(n, pi, mu, cov, rng):
+    X, _ = REF.sample_gmm(n, pi, mu, cov, rng)
+    return X, rng.choice(len(pi), size=n, p=pi)
+
+
+def sample_gmm_uniform_labels(n, pi, mu, cov, rng):
+    labels = rng.integers(len(pi), size=n)
+    L = np.linalg.cholesky(cov)
+    return mu[labels] + np.einsum("nij,nj->ni", L[labels], rng.standard_normal((n, mu.shape[1]))), labels
+
+
+def sample_gmm_global_rng(n, pi, mu, cov, rng):
+    return REF.sample_gmm(n, pi, mu, cov, np.random.default_rng(np.random.randint(2 ** 31)))
+
+
+def sample_gmm_labels_column(n, pi, mu, cov, rng):
+    X, labels = REF.sample_gmm(n, pi, mu, cov, rng)
+    return X, labels[:, None]
+
+
+DISTRIBUTION = {"_sample_gmm_distribution", "_sample_gmm_other_mixtures"}
+
+
+def test_sampling_with_the_covariance_instead_of_its_cholesky_factor():
+    results = grade("sample_gmm", sample_gmm_with_cov)
+    assert failed(results) == DISTRIBUTION
+    for judge in DISTRIBUTION:
+        out = results[judge].output
+        assert "sample covariance" in out and "standard errors away" in out
+        assert "multiplied by the covariance" in out and "np.linalg.cholesky" in out
+
+
+def test_transposed_cholesky_factor_is_named():
+    results = grade("sample_gmm", sample_gmm_cholesky_transposed)
+    assert failed(results) == DISTRIBUTION
+    assert "applied transposed" in results["_sample_gmm_distribution"].output
+
+
+@pytest.mark.parametrize("impl", [sample_gmm_shuffled_points, sample_gmm_labels_drawn_twice],
+                         ids=lambda f: f.__name__)
+def test_labels_that_do_not_match_the_points(impl):
+    results = grade("sample_gmm", impl)
+    assert failed(results) == DISTRIBUTION
+    for judge in DISTRIBUTION:
+        out = results[judge].output
+        assert "with label" in out and "do your labels match your points?" in out
+
+
+def test_labels_ignoring_the_weights():
+    results = grade("sample_gmm", sample_gmm_uniform_labels)
+    assert failed(results) == DISTRIBUTION
+    out = results["_sample_gmm_distribution"].output
+    assert "of the labels of" in out and "but pi[0] = 0.5" in out and "labels look uniform" in out
+
+
+@pytest.mark.parametrize("student_cls, message", [
+    (InKernelStudent, "two calls with the same seed"),
+    (ForkLikeStudent, "the seeds 7 and 8 gave the same 500 points"),
+], ids=["kernel", "worker"])
+def test_global_rng_fails_the_rng_check(student_cls, message):
+    results = grade("sample_gmm", sample_gmm_global_rng, student_cls)
+    assert "_sample_gmm_uses_rng" in failed(results)
+    assert failed(results) <= {"_sample_gmm_uses_rng"} | DISTRIBUTION
+    out = results["_sample_gmm_uses_rng"].output
+    assert message in out and "np.random.*" in out
+
+
+def test_labels_as_a_column_fail_only_the_shape_checks():
+    results = grade("sample_gmm", sample_gmm_labels_column)
+    assert failed(results) == {"_sample_gmm_shapes", "_sample_gmm_other_mixtures"}
+    out = results["_sample_gmm_shapes"].output
+    assert "has shape (1000, 1), expected (1000,)" in out and "flat integer array" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# bic bugs
+# ---------------------------------------------------------------------------------------------
+def _loglik(X, pi, mu, cov):
+    return logsumexp(np.log(pi) + REF.log_gaussian(X, mu, cov), axis=1).sum()
+
+
+def bic_without_weights(X, pi, mu, cov):
+    n, d = X.shape
+    k = len(pi)
+    return -2 * _loglik(X, pi, mu, cov) + (k * d + k * d * (d + 1) / 2) * np.log(n)
+
+
+def bic_full_matrix_count(X, pi, mu, cov):
+    n, d = X.shape
+    k = len(pi)
+    return -2 * _loglik(X, pi, mu, cov) + (k - 1 + k * d + k * d * d) * np.log(n)
+
+
+def bic_naive_loglik(X, pi, mu, cov):
+    n, d = X.shape
+    k = len(pi)
+    with np.errstate(divide="ignore"):
+        ll = np.log((pi * np.exp(REF.log_gaussian(X, mu, cov))).sum(axis=1)).sum()
+    return -2 * ll + (k - 1 + k * d + k * d * (d + 1) / 2) * np.log(n)
+
+
+def bic_aic(X, pi, mu, cov):
+    n, d = X.shape
+    k = len(pi)
+    return -2 * _loglik(X, pi, mu, cov) + 2 * (k - 1 + k * d + k * d * (d + 1) / 2)
+
+
+def test_bic_forgetting_the_weights():
+    results = grade("bic", bic_without_weights)
+    assert failed(results) == CHECKS_OF["bic"]
+    for r in results.values():
+        assert "scikit-learn's GaussianMixture.bic" in r.output
+        assert "K - 1 free mixture weights are missing" in r.output
+    assert "which is -1 x log N" in results["_bic_sklearn"].output
+
+
+def test_bic_counting_d_squared_covariance_entries():
+    results = grade("bic", bic_full_matrix_count)
+    assert failed(results) == CHECKS_OF["bic"]
+    for r in results.values():
+        assert "symmetric" in r.output and "d (d + 1) / 2" in r.output
+
+
+def test_bic_without_logsumexp_fails_only_on_far_outliers():
+    results = grade("bic", bic_naive_loglik)
+    assert failed(results) == {"_bic_other"}
+    out = results["_bic_other"].output
+    assert "far outliers" in out and "logsumexp" in out
+
+
+def test_aic_instead_of_bic():
+    results = grade("bic", bic_aic)
+    assert failed(results) == CHECKS_OF["bic"]
+    assert "this is the AIC" in results["_bic_sklearn"].output
+
+
+def test_a_broken_function_costs_only_its_own_points():
+    def broken(*args):
+        raise NotImplementedError()
+    namespace = {f: getattr(REF, f) for f in GRADED}
+    namespace["em_step"] = broken
+    results = run_checks(CHECKS, InKernelStudent(namespace), REF)
+    assert {c.judge.__name__ for c, r in zip(CHECKS, results) if not r.passed} == \
+        CHECKS_OF["em_step"]
+    assert all("not implemented yet" in r.output for r in results if not r.passed)
+
+
+# ---------------------------------------------------------------------------------------------
+# The source notebook agrees with the reference module and the checks
+# ---------------------------------------------------------------------------------------------
+NOTEBOOK = paths.kit_root() / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _functions(source):
+    return {n.name: ast.dump(n) for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+
+
+def test_notebook_solutions_and_given_helpers_equal_the_reference_module():
+    module = _functions(paths.solutions_file(ASSIGNMENT).read_text())
+    solved, given = {}, {}
+    for cell in _cells():
+        if cell["cell_type"] != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        (solved if meta.get("solution") else given).update(_functions(_source(cell)))
+    assert set(solved) == set(GRADED)
+    assert "log_gaussian" in given
+    for name, dump in {**solved, "log_gaussian": given["log_gaussian"]}.items():
+        assert dump == module[name], f"{name} differs between the notebook and solutions/"
+
+
+def test_notebook_check_cells_match_the_checks():
+    points = {f: sum(c.points for c in CHECKS if c.function == f) for f in GRADED}
+    graded = {}
+    for cell in _cells():
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("grade"):
+            name = meta["grade_id"].removeprefix("check_")
+            assert meta["locked"] and not meta["solution"]
+            assert _source(cell) == (f'check("{ASSIGNMENT}", {name})\n### BEGIN HIDDEN TESTS\n'
+                                     f'check("{ASSIGNMENT}", {name}, hidden=True)\n'
+                                     f"### END HIDDEN TESTS")
+            graded[name] = meta["points"]
+    assert graded == points
+    written = [c for c in _cells() if c["cell_type"] == "markdown"
+               and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert len(written) >= 2 and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
+
+
+def test_notebook_saves_figures_only_when_asked():
+    code = "\n".join(_source(c) for c in _cells() if c["cell_type"] == "code")
+    assert "GMMKIT_FIGURES_DIR" in code and "plt.show()" not in code
+    assert code.count("savefig(") == 1   # one helper, guarded by the environment variable
