@@ -47,18 +47,21 @@ def grade(assignment: str, path: Path, material: Optional[Material] = None,
     isolation = isolation or probe()
     report = Report(assignment, [], [], f"{isolation.mode}: {isolation.detail}")
     checks: list[Check] = []
+    material = material or Material.from_checkout(assignment)
     try:
-        checks, ref = (material or Material.from_checkout(assignment)).load(assignment)
         try:
             sub = submissions.read(spec, Path(path))
         except (submissions.SubmissionError, OSError) as exc:
             message = str(exc) if isinstance(exc, submissions.SubmissionError) else \
                 "the submission could not be read"
+            checks, _ = material.load(assignment)
             report.notes.append(message)
             report.results = [_failed(c, message) for c in checks]
             return report
         report.notes += sub.notes
         with WorkerStudent(sub, isolation) as student:
+            student.begin()  # the worker loads the submission while the checks load here
+            checks, ref = material.load(assignment)
             try:
                 student.start()
             except StudentError as exc:

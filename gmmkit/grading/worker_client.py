@@ -70,6 +70,11 @@ class WorkerStudent(Student):
         self.log_path = self._tmp / "worker.log"
 
     # -- life cycle ---------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Start the worker loading the submission, without waiting (see ``start``)."""
+        if self._proc is None:
+            self._begin_load()
+
     def start(self) -> None:
         """Load the submission; cells that hang or kill the worker are skipped on a restart."""
         for _ in range(len(self.submission.cells) + 2):
@@ -96,11 +101,15 @@ class WorkerStudent(Student):
         os.close(resp_w)
         self._req, self._resp = req_w, resp_r
 
-    def _load_once(self) -> Optional[int]:
+    def _begin_load(self) -> None:
         self._spawn()
-        cells = self.submission.cells
-        write_message(self._req, {"cells": cells, "skip": sorted(self.skip),
+        write_message(self._req, {"cells": self.submission.cells, "skip": sorted(self.skip),
                                   "module_name": self.submission.module_name})
+
+    def _load_once(self) -> Optional[int]:
+        if self._proc is None:
+            self._begin_load()
+        cells = self.submission.cells
         load_deadline = time.monotonic() + self.load_timeout
         current = None
         try:

@@ -1,0 +1,28 @@
+"""The benchmark table: printed, and written to benchmarks/results.json."""
+from __future__ import annotations
+
+import json
+import platform
+import os
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def print_table(rows: list[dict]) -> None:
+    width = max(len(r["figure"]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  unit  target  ok   detail")
+    for r in rows:
+        target = "" if r.get("target") is None else f"{r['target']:g}"
+        ok = "" if "meets_target" not in r else ("yes" if r["meets_target"] else "NO")
+        spread = f" [{r['spread'][0]:g}..{r['spread'][1]:g}]" if r.get("spread") else ""
+        print(f"{r['figure']:<{width}}  {r['value']:>10.4g}  {r['unit']:<4}  {target:>6}  {ok:<3}  "
+              f"{r.get('detail', '')}{spread}")
+
+
+def write(rows: list[dict]) -> None:
+    RESULTS.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1) + "\n")
