@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", type=Path, default=None,
                    help="where to write Gradescope's results.json (default: ./results.json); "
                         "with --jobs, a folder (default: SUBMISSION-results/)")
+    g.add_argument("--html", type=Path, default=None, metavar="REPORT",
+                   help="also write the feedback as one HTML page, with its figures")
     g.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="grade a whole class: every file or folder in SUBMISSION, N at a time, "
                         "one results.json each and a gradebook.csv")
@@ -45,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gradebook written to {book}")
         return 0
     if args.command == "grade":
-        return _grade(args.assignment, args.submission, args.out or Path("results.json"))
+        return _grade(args.assignment, args.submission, args.out or Path("results.json"), args.html)
     from .grading.gradescope import main as gradescope_main
     return gradescope_main(args.assignment, args.root)
 
 
-def _grade(assignment: str, submission: Path, out: Path) -> int:
+def _grade(assignment: str, submission: Path, out: Path, html: Path | None = None) -> int:
     from .grading.grade import grade
     from .grading.results import summary, to_gradescope, write_atomic
     from .grading.sandbox import probe
@@ -62,4 +64,8 @@ def _grade(assignment: str, submission: Path, out: Path) -> int:
     write_atomic(out, to_gradescope(report))
     print(summary(report))
     print(f"results written to {out}")
+    if html:
+        from .grading.html_report import write
+        write(report, html)
+        print(f"feedback page written to {html}")
     return 0

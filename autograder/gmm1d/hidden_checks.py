@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmmkit.checks import AFTER_DUE, Check, StudentError
+from gmmkit.checks import AFTER_DUE, Check, StudentError, figures
 from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
 from gmmkit.checks.gmm1d import judge_gammas, judge_mstep, run_estep, run_mstep, sample_mixture
 
@@ -85,6 +85,22 @@ def fit_data() -> np.ndarray:
     return rng.permutation(np.concatenate(groups))[:, None]
 
 
+def _mixture_pdf(grid, params) -> np.ndarray:
+    from scipy.stats import norm
+    sd = np.sqrt(np.clip(np.asarray(params["variances"], float), 1e-12, None))
+    return (np.asarray(params["priors"], float) * norm.pdf(grid[:, None], params["means"], sd)).sum(1)
+
+
+def _fit_figure(X, got, want, title):
+    """The student's fitted density over the data, next to the expected fit."""
+    grid = np.linspace(X.min() - 1, X.max() + 1, 400)
+    try:
+        mine = _mixture_pdf(grid, got)
+    except (ValueError, TypeError):
+        mine = None
+    return figures.density(grid, mine, _mixture_pdf(grid, want), samples=X, title=title)
+
+
 def check_fit(student, ref) -> None:
     X = fit_data()
     steps = [{"call": "GMM1D", "args": [3], "kwargs": dict(START), "as": "g"},
@@ -111,7 +127,9 @@ def check_fit(student, ref) -> None:
         fail(f"the log-likelihood decreased at iteration {t + 1} of fit, from {history[t - 1]:.10g} "
              f"to {history[t]:.10g} (more than the relative rounding allowance {DROP_RTOL:g}); "
              "EM never decreases it, so estep or mstep is not the lab's",
-             "check each step against its equations: the variance about the NEW means, the "
+             figure=figures.curves(history, ylabel="log-likelihood",
+                                   title="your fit's log-likelihood per iteration"),
+             hint="check each step against its equations: the variance about the NEW means, the "
              "priors as the means of the responsibilities, rows of gammas summing to 1")
 
     got = {name: as_array(v, f"self.{name} after fit", f"store self.{name} as an array of "
@@ -148,7 +166,8 @@ def check_fit(student, ref) -> None:
                  + ", ".join(f"{n} {np.round(fitted[n], 3)}" for n in fitted)
                  + "\ntruth: " + ", ".join(f"{n} {TRUE[n]}" for n in TRUE),
                  "EM did not find the components: check estep and mstep with the public checks "
-                 "(variances are sigma squared, about the new means)")
+                 "(variances are sigma squared, about the new means)",
+                 figure=_fit_figure(X, got, TRUE, "your fitted density vs the truth"))
 
     # the same start fixes the order of the components: compare them as they are
     model = ref.GMM1D(3, **{name: value.copy() for name, value in START.items()})
@@ -159,7 +178,9 @@ def check_fit(student, ref) -> None:
             fail(f"after fit from the same start, self.{name} = {np.round(got[name], 5)} but EM "
                  f"with the lab's steps reaches {np.round(want, 5)} (tolerance {REF_TOL:g})",
                  "fit converges to a slightly different answer: check estep and mstep against "
-                 "their equations (e.g. the variance about the new means)")
+                 "their equations (e.g. the variance about the new means)",
+                 figure=_fit_figure(X, got, {n: getattr(model, n) for n in got},
+                                    "your fitted density vs the lab's EM"))
 
 
 CHECKS = [

@@ -20,7 +20,15 @@ AFTER_DUE = "after_due_date"
 
 
 class CheckFailed(AssertionError):
-    """The student's answer is wrong; the message says how and what to try."""
+    """The student's answer is wrong; the message says how and what to try.
+
+    ``figure`` (optional) is a matplotlib Figure drawn by the check on the grader's side, from the
+    values the student's code returned, next to the reference's: never from student plotting code.
+    """
+
+    def __init__(self, message: str, figure=None):
+        super().__init__(message)
+        self.figure = figure
 
 
 class StudentError(Exception):
@@ -56,7 +64,7 @@ class CheckResult:
     output: str
     visibility: str
     status: str                   # "passed" | "failed"
-    output_format: str = "text"
+    figure: str = ""              # a PNG, base64-encoded, drawn by the check (see figures.py)
 
     @property
     def passed(self) -> bool:

@@ -13,8 +13,8 @@ from ..grading.protocol import Unsupported
 from .core import CheckFailed
 
 
-def fail(message: str, hint: Optional[str] = None):
-    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+def fail(message: str, hint: Optional[str] = None, figure=None):
+    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""), figure=figure)
 
 
 def _fmt(x) -> str:

@@ -143,7 +143,8 @@ def expect_mixture_moments(x: np.ndarray, pi, means, sigmas, what: str) -> None:
         if not abs(got - exact) <= Z_MAX * se:
             fail(f"the {label} of the {n} samples of {what} is {got:.5g}, but the mixture's "
                  f"{label} ({formula}) is {exact:.5g}: {abs(got - exact) / se:.1f} standard "
-                 f"errors away (allowed: {Z_MAX:g})", diagnose(x, pi, means, sigmas))
+                 f"errors away (allowed: {Z_MAX:g})", diagnose(x, pi, means, sigmas),
+                 figure=sample_figure(x, pi, means, sigmas, what))
 
 
 def expect_mixture_distribution(x: np.ndarray, pi, means, sigmas, what: str) -> None:
@@ -157,7 +158,19 @@ def expect_mixture_distribution(x: np.ndarray, pi, means, sigmas, what: str) -> 
              f"CDF (p = {p:.2g}; a correct sampler gives D of about {1 / np.sqrt(len(x)):.4f} "
              f"and p > {P_MIN:g}). The largest gap is at x = {loc:.4g}: the mixture puts "
              f"{cdf:.2%} of its mass at or below it, your samples {frac:.2%}",
-             diagnose(x, pi, means, sigmas))
+             diagnose(x, pi, means, sigmas), figure=sample_figure(x, pi, means, sigmas, what))
+
+
+def sample_figure(x: np.ndarray, pi, means, sigmas, what: str):
+    """The histogram of the student's samples over the mixture density they should follow."""
+    from scipy.stats import norm
+    from .figures import density
+    lo = float(np.min(np.asarray(means) - 4 * np.asarray(sigmas)))
+    hi = float(np.max(np.asarray(means) + 4 * np.asarray(sigmas)))
+    grid = np.linspace(lo, hi, 400)
+    pdf = (np.asarray(pi) * norm.pdf(grid[:, None], means, sigmas)).sum(axis=1)
+    inside = x[(x >= lo) & (x <= hi)]
+    return density(grid, None, pdf, samples=inside, title="your samples (histogram) vs the mixture density")
 
 
 def describe(n, logits, means, lsigmas, seed) -> str:

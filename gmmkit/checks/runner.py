@@ -23,7 +23,7 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
         try:
             chk.judge(student, ref)
         except CheckFailed as exc:
-            result = _result(chk, False, str(exc))
+            result = _result(chk, False, str(exc), exc.figure)
         except StudentError as exc:
             message = exc.message
             if exc.kind == "timeout":
@@ -41,11 +41,18 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
     return results
 
 
-def _result(chk: Check, passed: bool, output: str) -> CheckResult:
+def _result(chk: Check, passed: bool, output: str, figure=None) -> CheckResult:
+    png = ""
+    if figure is not None:
+        from .figures import png_base64
+        try:
+            png = png_base64(figure)
+        except Exception:  # a figure is a bonus: its failure never changes a verdict
+            png = ""
     return CheckResult(name=chk.name, function=chk.function,
                        score=chk.points if passed else 0.0, max_score=chk.points,
                        output=output, visibility=chk.visibility,
-                       status="passed" if passed else "failed")
+                       status="passed" if passed else "failed", figure=png)
 
 
 class InKernelStudent(Student):
@@ -69,6 +76,18 @@ class InKernelStudent(Student):
                                "timeout") from None
         except ValueError as exc:  # not returnable as data
             raise StudentError(f"your function returned something that is not data: {exc}")
+
+
+def _show_inline(png_b64: str) -> None:
+    """Show a check's figure in the notebook, when there is one to show it in."""
+    try:
+        import base64
+        from IPython import get_ipython
+        from IPython.display import Image, display
+        if get_ipython() is not None:
+            display(Image(data=base64.b64decode(png_b64)))
+    except Exception:
+        pass
 
 
 class _Timeout(BaseException):
@@ -129,6 +148,8 @@ def check(assignment: str, obj, hidden: bool = False) -> None:
     for r in results:
         mark = "\u2714" if r.passed else "\u2718"
         print(f"{mark} {r.name}  ({r.score:g}/{r.max_score:g})")
+        if r.figure:
+            _show_inline(r.figure)
     failed = [r for r in results if not r.passed]
     if failed:
         raise CheckFailed("\n\n".join(f"{r.name}:\n{r.output}" for r in failed))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import os
 import tempfile
@@ -35,10 +36,19 @@ def _clip(text: str, limit: int = MAX_OUTPUT) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (output truncated)"
 
 
+def _test_output(r: CheckResult) -> dict:
+    if not r.figure:
+        return {"output": _clip(r.output)}
+    # Gradescope renders a test's output as HTML when asked: the message, then the figure.
+    return {"output": f"<pre>{html.escape(_clip(r.output))}</pre>\n"
+                      f'<img alt="your result next to the expected one" '
+                      f'src="data:image/png;base64,{r.figure}"/>',
+            "output_format": "html"}
+
+
 def to_gradescope(report: Report) -> dict:
     tests = [{"name": r.name, "score": r.score, "max_score": r.max_score,
-              "output": _clip(r.output), "visibility": r.visibility, "status": r.status,
-              **({"output_format": r.output_format} if r.output_format != "text" else {})}
+              "visibility": r.visibility, "status": r.status, **_test_output(r)}
              for r in report.results]
     env = f"Isolation: {report.isolation}"
     if report.internal_error:
