@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                    help=f"default: all ({', '.join(assignments.ASSIGNMENTS)})")
     b.add_argument("--no-selfgrade", action="store_true", help="skip the self-grading step")
+    b.add_argument("--figures", action="store_true",
+                   help="also execute the solution notebooks and save their figures as PNG in "
+                        "solutions/figures/<assignment>/")
 
     g = sub.add_parser("grade", help="grade one submission (.ipynb, .py or a folder)")
     g.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
@@ -39,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         from .build.build import build
         for name in args.assignments:
             assignments.get(name)
-        return build(args.assignments or None, selfgrade=not args.no_selfgrade)
+        return build(args.assignments or None, selfgrade=not args.no_selfgrade,
+                     figures=args.figures)
     if args.command == "grade" and args.jobs:
         from .grading.batch import grade_class
         out = args.out or args.submission.with_name(args.submission.name + "-results")

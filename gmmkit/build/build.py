@@ -25,7 +25,7 @@ def stub_submission(name: str, root: Path) -> Path:
     return root / "release" / name / spec.submission
 
 
-def build(names: list[str] | None = None, selfgrade: bool = True) -> int:
+def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool = False) -> int:
     root = paths.kit_root()
     names = names or list(assignments.ASSIGNMENTS)
     rows, problems = [], []
@@ -33,6 +33,12 @@ def build(names: list[str] | None = None, selfgrade: bool = True) -> int:
         started = time.monotonic()
         generate(root / "source" / name, root / "release" / name)
         build_bundle(name, root / "autograder" / "dist", root)
+        if figures:
+            from .figures import export_figures
+            spec = assignments.get(name)
+            notebook = root / "source" / name / (spec.submission if spec.kind == "notebook"
+                                                 else f"{name}_lab.ipynb")
+            export_figures(notebook, root / "solutions" / "figures" / name)
         row = {"assignment": name, "checks": "-", "points": "-", "reference": "-", "stub": "-"}
         if selfgrade:
             ref = grade(name, reference_submission(name, root))
