@@ -30,7 +30,7 @@ def log_gaussian(X, mu, cov):
     mu = np.asarray(mu, dtype=float)
     L = np.linalg.cholesky(np.asarray(cov, dtype=float))           # (K, d, d), lower triangular
     diff = X[None, :, :] - mu[:, None, :]                           # (K, N, d)
-    z = np.linalg.solve(L, diff.transpose(0, 2, 1))                 # (K, d, N): L_k^{-1}(x_n - mu_k)
+    z = np.linalg.solve(L, diff.transpose(0, 2, 1))                 # (K, d, N): L_k^{-1} diff
     maha = np.sum(z ** 2, axis=1)                                   # (K, N)
     log_det = 2 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)   # (K,)
     d = X.shape[1]
@@ -57,7 +57,7 @@ def em_step(X, pi, mu, cov):
     """One EM iteration for a Gaussian mixture with full covariances.
 
     E-step with the given parameters, in log space:
-        log r_nk = log pi_k + log N(x_n | mu_k, Sigma_k) - logsumexp_j(log pi_j + log N(x_n | mu_j, Sigma_j))
+        l_nk = log pi_k + log N(x_n | mu_k, Sigma_k),   log r_nk = l_nk - logsumexp_j l_nj
     M-step with N_k = sum_n r_nk:
         pi_k = N_k / N,   mu_k = sum_n r_nk x_n / N_k,
         Sigma_k = sum_n r_nk (x_n - mu_k)(x_n - mu_k)^T / N_k   (about the new mu_k).

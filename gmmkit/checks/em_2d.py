@@ -229,7 +229,7 @@ def log_density_variants(X, mu, cov):
     X, mu, cov = (np.asarray(a, dtype=float) for a in (X, mu, cov))
     diff = X[None, :, :] - mu[:, None, :]                                    # (K, N, d)
     maha = np.einsum("kni,kij,knj->nk", diff, np.linalg.inv(cov), diff)      # (N, K)
-    maha_cov = np.einsum("kni,kij,knj->nk", diff, cov, diff)                 # Sigma, not its inverse
+    maha_cov = np.einsum("kni,kij,knj->nk", diff, cov, diff)      # with Sigma, not its inverse
     logdet = np.linalg.slogdet(cov)[1]                                       # (K,)
     const = X.shape[1] * np.log(2 * np.pi)
     return maha, maha_cov, logdet, const
@@ -326,7 +326,8 @@ def judge_em_step(student, X, pi, mu, cov, label, *, estep=True, mstep=True) -> 
         pis, means, covs = mstep_candidates(X, used, pi, mu)
         source = ("your responsibilities r" if usable else
                   "the correct responsibilities (yours are not a valid posterior)")
-        for name, got, expected, cands in (("pi", new_pi, exp_pi, pis), ("mu", new_mu, exp_mu, means),
+        for name, got, expected, cands in (("pi", new_pi, exp_pi, pis),
+                                           ("mu", new_mu, exp_mu, means),
                                            ("cov", new_cov, exp_cov, covs)):
             w = f"the new {name} of {what}, compared with the M-step from {source}"
             expect_finite(got, w, MSTEP_FORMULA)
@@ -624,8 +625,8 @@ def judge_bic(student, X, pi, mu, cov, label, rtol=BIC_RTOL) -> None:
              "with logsumexp over log pi_k + log N(x_n | mu_k, Sigma_k)")
     if not np.isclose(got, expected, rtol=rtol, atol=0):
         fail(f"{what} is {got:.10g}, but scikit-learn's GaussianMixture.bic for the same "
-             f"parameters is {expected:.10g} (relative difference {abs(got - expected) / abs(expected):.2g}, "
-             f"allowed {rtol:g}); the difference is {got - expected:.6g}, which is "
+             f"parameters is {expected:.10g} (relative difference "
+             f"{abs(got - expected) / abs(expected):.2g}, allowed {rtol:g}); the difference is {got - expected:.6g}, which is "
              f"{(got - expected) / np.log(len(X)):.4g} x log N",
              bic_hint(got, X, pi, mu, cov))
 
@@ -637,7 +638,8 @@ def _bic_sklearn(student, ref) -> None:
     X3 = np.random.default_rng(5).normal(size=(150, 2)) @ np.array([[1.0, 0.4], [0.0, 0.7]])
     pi3 = np.array([0.2, 0.5, 0.3])
     mu3 = np.array([[-1.0, 0.0], [0.0, 0.5], [1.0, -0.2]])
-    cov3 = np.array([[[0.5, 0.1], [0.1, 0.4]], [[1.0, -0.3], [-0.3, 0.6]], [[0.3, 0.0], [0.0, 0.9]]])
+    cov3 = np.array([[[0.5, 0.1], [0.1, 0.4]], [[1.0, -0.3], [-0.3, 0.6]],
+                     [[0.3, 0.0], [0.0, 0.9]]])
     judge_bic(student, X3, pi3, mu3, cov3, "150 random points and K = 3")
 
 

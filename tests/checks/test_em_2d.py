@@ -110,7 +110,8 @@ def test_reference_em_step_is_one_iteration_of_sklearn():
 
 def test_reference_em_converges_like_sklearn_on_old_faithful():
     X = faithful_std()
-    pi, mu, cov = np.array([.5, .5]), np.array([[-1.5, 1.0], [1.5, -1.5]]), np.stack([np.eye(2)] * 2)
+    pi, mu = np.array([.5, .5]), np.array([[-1.5, 1.0], [1.5, -1.5]])
+    cov = np.stack([np.eye(2)] * 2)
     for _ in range(100):
         pi, mu, cov, _r = REF.em_step(X, pi, mu, cov)
     gm = GaussianMixture(2, covariance_type="full", reg_covar=0.0, tol=1e-12, max_iter=1000,
@@ -541,7 +542,8 @@ def sample_gmm_labels_drawn_twice(n, pi, mu, cov, rng):
 def sample_gmm_uniform_labels(n, pi, mu, cov, rng):
     labels = rng.integers(len(pi), size=n)
     L = np.linalg.cholesky(cov)
-    return mu[labels] + np.einsum("nij,nj->ni", L[labels], rng.standard_normal((n, mu.shape[1]))), labels
+    eps = rng.standard_normal((n, mu.shape[1]))
+    return mu[labels] + np.einsum("nij,nj->ni", L[labels], eps), labels
 
 
 def sample_gmm_global_rng(n, pi, mu, cov, rng):
