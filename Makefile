@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all build test bench clean
+.PHONY: all build test test-setuid bench clean
 
 all: build
 
@@ -25,3 +25,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) autograder/dist
+
+# The grader as Gradescope most likely runs it: as root in a container without namespaces, the
+# worker dropped to user nobody. Needs a Python that nobody can execute (not one under /root), so
+# it uses the system's; .ci/run calls it when it runs as root.
+SYSVENV := /tmp/gmmkit-sysvenv
+test-setuid:
+	rm -rf $(SYSVENV) && /usr/bin/python3 -m venv $(SYSVENV)
+	$(SYSVENV)/bin/python -m pip install --quiet '.[test]'
+	GMMKIT_ISOLATION=setuid GMMKIT_ROOT=$(CURDIR) $(SYSVENV)/bin/python -m pytest -p no:cacheprovider tests/grading -q

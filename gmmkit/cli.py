@@ -61,10 +61,15 @@ def _grade(assignment: str, submission: Path, out: Path, html: Path | None = Non
     from .grading.results import summary, to_gradescope, write_atomic
     from .grading.sandbox import probe
 
-    isolation = probe()
-    if isolation.reduced:
-        print(f"notice: {isolation.detail}", file=sys.stderr)
-    report = grade(assignment, submission, isolation=isolation)
+    from .grading.results import Report
+
+    try:
+        isolation = probe()
+        if isolation.reduced:
+            print(f"notice: {isolation.detail}", file=sys.stderr)
+        report = grade(assignment, submission, isolation=isolation)
+    except Exception as exc:  # still write a valid results file, awarding nothing
+        report = Report(assignment, [], [], "unknown", internal_error=f"{type(exc).__name__}: {exc}")
     write_atomic(out, to_gradescope(report))
     print(summary(report))
     print(f"results written to {out}")

@@ -127,8 +127,8 @@ def _works(isolation: Isolation) -> bool:
             run = subprocess.run(argv, env={}, capture_output=True, timeout=60)
         else:
             run = subprocess.run([sys.executable, "-I", "-c", code], cwd=scratch, env=probe_env,
-                                 user=NOBODY, group=NOBODY, extra_groups=[], capture_output=True,
-                                 timeout=60)
+                                 user=isolation.uid, group=isolation.uid, extra_groups=[],
+                                 capture_output=True, timeout=60)
         return run.returncode == 0 and (scratch / "probe").exists()
     except (OSError, subprocess.SubprocessError):
         return False

@@ -30,12 +30,17 @@ class _Timeout(Exception):
     pass
 
 
-def _read_exact(fd: int, n: int, deadline: float) -> bytes:
+def _read_exact(fd: int, n: int, deadline: float, alive=lambda: True) -> bytes:
     chunks, left = [], n
     while left:
         wait = deadline - time.monotonic()
-        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+        if wait <= 0:
             raise _Timeout()
+        if not select.select([fd], [], [], min(wait, 0.1))[0]:
+            # a grandchild may hold the pipe open after the worker itself died
+            if not alive():
+                raise EOFError()
+            continue
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             raise EOFError()
@@ -44,11 +49,11 @@ def _read_exact(fd: int, n: int, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def _read_message(fd: int, deadline: float):
-    (size,) = struct.unpack("<Q", _read_exact(fd, 8, deadline))
+def _read_message(fd: int, deadline: float, alive=lambda: True):
+    (size,) = struct.unpack("<Q", _read_exact(fd, 8, deadline, alive))
     if size > MAX_MESSAGE:
         raise ProtocolError("message too large")
-    return decode(_read_exact(fd, size, deadline))
+    return decode(_read_exact(fd, size, deadline, alive))
 
 
 class WorkerStudent(Student):
@@ -115,7 +120,7 @@ class WorkerStudent(Student):
         try:
             while True:
                 deadline = min(load_deadline, time.monotonic() + self.cell_timeout)
-                msg = _read_message(self._resp, deadline)
+                msg = _read_message(self._resp, deadline, self._alive)
                 if not isinstance(msg, dict):
                     raise ProtocolError("bad message")
                 event = msg.get("event")
@@ -140,6 +145,9 @@ class WorkerStudent(Student):
         self.cell_errors[current] = f"{label} {why}; it was skipped and grading went on without it"
         self.restarts += 1
         return current
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
@@ -186,7 +194,7 @@ class WorkerStudent(Student):
         expected = sum(1 for s in steps if s.get("return"))
         try:
             write_message(self._req, {"steps": steps, "cpu": int(timeout) + 2})
-            reply = _read_message(self._resp, time.monotonic() + timeout + 1.0)
+            reply = _read_message(self._resp, time.monotonic() + timeout + 1.0, self._alive)
         except _Timeout:
             self._kill()
             self.timeouts[called] = self.timeouts.get(called, 0) + 1

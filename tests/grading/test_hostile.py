@@ -77,6 +77,13 @@ CASES = {
 }
 
 
+# Cases whose graded functions still compute the right answer after (or beside) their mischief:
+# their honest part is everything, so full marks are allowed; the rest must not beat the ceiling.
+HONEST_CASES = {"sys.exit at import", "50 MB printed", "inputs mutated in place",
+                "writes a full-score results.json wherever it can",
+                "forked children that outlive grading"}
+
+
 def hostile_source(case: str) -> str:
     template, body = CASES[case]
     # _reference_estep: the honest estep, kept under another name for the cases that use it.
@@ -155,8 +162,7 @@ def test_hostile_submission_through_the_harness(case, material, honest_ceiling, 
     report = grade("gmm1d", path, material)
     results = to_gradescope(report)
     assert not report.internal_error, report.internal_error
-    limit = maximum if case in ("sys.exit at import", "50 MB printed", "inputs mutated in place",
-                                "writes a full-score results.json wherever it can") else ceiling
+    limit = maximum if case in HONEST_CASES else ceiling
     assert report.score <= limit
     if case == "inputs mutated in place":
         # every call gets fresh copies, so the checks of estep and mstep judge them fairly; only
@@ -190,8 +196,6 @@ def test_hostile_submission_through_the_gradescope_layout(case, bundle, honest_c
     assert run.returncode == 0
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] <= maximum
-    assert results["score"] <= ceiling or case in (
-        "sys.exit at import", "50 MB printed", "inputs mutated in place",
-        "writes a full-score results.json wherever it can")
+    assert results["score"] <= ceiling or case in HONEST_CASES
     assert "Internal grader error" not in json.dumps(results)
     assert_contained(results, before, started, tmp_path)
