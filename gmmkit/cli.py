@@ -37,7 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("assignment", choices=list(assignments.ASSIGNMENTS))
     s.add_argument("--root", type=Path, default=Path("/autograder"))
 
+    n = sub.add_parser("nbgrader-course", help="lay out an nbgrader course directory, ready for "
+                                               "a JupyterHub")
+    e = sub.add_parser("export-answers", help="export your written answers as one HTML page, to "
+                                              "print to PDF for Gradescope")
+    from . import manual_questions, nbgrader_course
+    nbgrader_course.add_arguments(n)
+    manual_questions.add_export_arguments(e)
+
     args = parser.parse_args(argv)
+    if args.command == "nbgrader-course":
+        return nbgrader_course.run(args)
+    if args.command == "export-answers":
+        return manual_questions.run_export(args)
     if args.command == "build":
         from .build.build import build
         for name in args.assignments:

@@ -108,9 +108,11 @@ def load_mnist(split: str = "test", binarize: bool = True) -> tuple[np.ndarray, 
         labels = _read_gz(_fetch_train("train-labels-idx1-ubyte.gz"))
     else:
         raise ValueError(f"split must be 'test' or 'train', not {split!r}")
-    X = images.reshape(len(images), -1).astype(np.float64) / 255.0
-    if binarize:
-        X = (X > 0.5).astype(np.float64)
+    pixels = images.reshape(len(images), -1)
+    if binarize:  # pixel / 255 > 0.5, decided on the bytes: no float copy of the grey image
+        return (pixels > 127.5).astype(np.float64), labels.astype(np.int64)
+    X = pixels.astype(np.float64)
+    X /= 255.0
     return X, labels.astype(np.int64)
 
 

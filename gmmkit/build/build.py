@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .. import assignments, paths
+from .. import assignments, manual_questions, paths
 from ..grading.grade import grade
 from .bundle import build_bundle
 from .release import generate
@@ -33,6 +33,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
         started = time.monotonic()
         generate(root / "source" / name, root / "release" / name)
         build_bundle(name, root / "autograder" / "dist", root)
+        manual_questions.write(name, root / "autograder" / "dist")
         if figures:
             from .figures import export_figures
             spec = assignments.get(name)

@@ -26,8 +26,7 @@ from scipy.special import betaln, logsumexp
 
 from ..grading.protocol import Rng, Unsupported
 from .core import Check
-from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape,
-                     fail, match_components)
+from .expect import as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail
 
 SMOOTHING = 1.0          # fit_bmm's smoothing, fixed by the assignment
 
@@ -80,15 +79,17 @@ def random_mu(seed: int, k: int, d: int, low: float = 0.03, high: float = 0.97) 
     return np.random.default_rng(seed).uniform(low, high, size=(k, d))
 
 
-def prototype_data(seed: int, n: int, d: int, weights, on: float = 0.85):
+def prototype_data(seed: int, n: int, d: int, weights, on: float = 0.85, blank: int = 0):
     """Well-separated clusters: X (n, d), true labels z (n,), pixel probabilities (k, d).
 
-    Each cluster has its own random set of "on" pixels (probability ``on``, else 1 - on).
+    Each cluster has its own random set of "on" pixels (probability ``on``, else 1 - on). The
+    first ``blank`` pixels are never on, like the border of an MNIST digit.
     """
     rng = np.random.default_rng(seed)
     weights = np.asarray(weights, dtype=float)
     masks = rng.random((len(weights), d)) < 0.5
     probs = np.where(masks, on, 1 - on)
+    probs[:, :blank] = 0.0
     z = rng.choice(len(weights), size=n, p=weights / weights.sum())
     X = (rng.random((n, d)) < probs[z]).astype(float)
     return X, z, probs
@@ -394,6 +395,11 @@ def diagnose_mu(got: np.ndarray, X, r, smoothing: float) -> str:
     X, r = np.asarray(X, dtype=float), np.asarray(r, dtype=float)
     nk = r.sum(axis=0)[:, None]
     counts = r.T @ X
+    with np.errstate(all="ignore"):
+        return _diagnose_mu(got, X, r, smoothing, nk, counts)
+
+
+def _diagnose_mu(got, X, r, smoothing, nk, counts) -> str:
     candidates = []
     if smoothing != 1.0:
         candidates.append(((counts + 1) / (nk + 2), "this is mu for smoothing = 1: use the "
@@ -448,13 +454,13 @@ def _m_step_valid(student, ref) -> None:
     X[:, 5] = 1.0          # a pixel always on
     r = rng.dirichlet(np.full(3, 0.5), size=30)
     _, mu, what = judge_m_step_shapes(student, X, r, None)
-    for label, bad in (("0", mu <= 0), ("1", mu >= 1)):
+    for bad in (mu <= 0, mu >= 1):
         if bad.any():
             k, d = (int(a) for a in np.argwhere(bad)[0])
             fail(f"the mu of {what} (default smoothing = 1) is {mu[k, d]:.6g} at cluster {k}, "
                  f"pixel {d}, a pixel that is {'never' if d == 2 else 'always'} on; mu must "
                  f"stay strictly between 0 and 1, or log(mu) or log(1 - mu) is -inf",
-                 NO_SMOOTHING_HINT if label == "0" or d == 5 else M_FORMULA)
+                 diagnose_mu(mu, X, r, SMOOTHING))
 
 
 # Worked examples of the assignment's formula (soft counts R and r.T @ X in the comments).
@@ -523,28 +529,30 @@ def judge_fit_shapes(student, X, k: int, iters: int, seed: int):
         fail(f"the objective_history of {what} has shape {hist.shape}, expected ({iters},): "
              "one objective per iteration", "append one number, the objective after the "
              "iteration, at the end of each of the iters iterations")
-    expect_finite(pi, f"the pi of {what}")
     expect_finite(mu, f"the mu of {what}", NO_SMOOTHING_HINT)
     if (mu <= 0).any() or (mu >= 1).any():
         k_, d_ = (int(a) for a in np.argwhere((mu <= 0) | (mu >= 1))[0])
         fail(f"the mu of {what} is {mu[k_, d_]:.6g} at cluster {k_}, pixel {d_}; it must stay "
              "strictly between 0 and 1", "use your m_step, with its default smoothing = 1: "
              + NO_SMOOTHING_HINT)
+    expect_finite(pi, f"the pi of {what}", "pi = R / n with R = r.sum(0); a NaN in r (see "
+                  "e_step) makes pi NaN too")
     expect_finite(r, f"the r of {what}", LOGSPACE_HINT)
     expect_finite(hist, f"the objective_history of {what}",
                   "a -inf or nan objective comes from log(0): mu must stay strictly inside "
                   "(0, 1) (use the smoothed m_step) and log p(x_i) must be computed with "
                   "logsumexp")
+    expect_pmf_rows(r, f"the r of {what}", tol=1e-5)
     if abs(float(pi.sum()) - 1) > 1e-6 or (pi < 0).any():
         fail(f"the pi of {what} is {_fmt(pi)}, not a pmf (non-negative, summing to 1)",
              "pi = R / n with R = r.sum(0)")
-    expect_pmf_rows(r, f"the r of {what}", tol=1e-5)
     return pi, mu, r, hist, what
 
 
 def fit_data():
-    """The public fit_bmm checks' well-separated data: 3 clusters, X (200, 64)."""
-    return prototype_data(12, 200, 64, [0.5, 0.3, 0.2])
+    """The public fit_bmm checks' well-separated data: 3 clusters, X (200, 64), whose first 4
+    pixels are never on."""
+    return prototype_data(12, 200, 64, [0.5, 0.3, 0.2], blank=4)
 
 
 def _fit_shapes(student, ref) -> None:
@@ -570,8 +578,8 @@ def judge_monotone(hist: np.ndarray, what: str) -> None:
 
 
 def _fit_monotone(student, ref) -> None:
-    X, _ = mnist_images(2000, 300)
-    _, _, _, hist, what = judge_fit_shapes(student, X, 10, 12, 1)
+    X, _ = mnist_images(2000, 500)
+    _, _, _, hist, what = judge_fit_shapes(student, X, 5, 10, 1)
     judge_monotone(hist, what)
 
 
@@ -638,6 +646,15 @@ def call_update(student, X, assignments, n_clusters: int):
     return got, what
 
 
+def expect_assignment_shape(got: np.ndarray, X, n_clusters: int, what: str) -> None:
+    if got.shape == (n_clusters, np.shape(X)[1]):
+        fail(f"{what} returned an array of shape {got.shape}, the shape of the means",
+             "return the new assignment of every image (shape (n,)), not the cluster means")
+    expect_shape(got, (len(X),), what, "one cluster index per image: shape (n,), e.g. "
+                 "np.argmin(distances, axis=1)")
+    expect_finite(got, what)
+
+
 def diagnose_update(got: np.ndarray, X, assignments, n_clusters: int) -> str:
     means, counts = cluster_means(X, assignments, n_clusters)
     dist = sq_distances(X, means)
@@ -665,12 +682,7 @@ def judge_update(student, X, assignments, n_clusters: int) -> np.ndarray:
     X = np.asarray(X)
     n = len(X)
     got, what = call_update(student, X, assignments, n_clusters)
-    if got.shape == (n_clusters, X.shape[1]):
-        fail(f"{what} returned an array of shape {got.shape}, the shape of the means",
-             "return the new assignment of every image (shape (n,)), not the cluster means")
-    expect_shape(got, (n,), what, "one cluster index per image: shape (n,), e.g. "
-                 "np.argmin(distances, axis=1)")
-    expect_finite(got, what)
+    expect_assignment_shape(got, X, n_clusters, what)
     if not np.array_equal(got, np.round(got)):
         i = int(np.argmax(got != np.round(got)))
         fail(f"{what} returned a non-integer cluster index at image {i}: {got[i]:.6g}",
@@ -706,7 +718,7 @@ UPDATE_EXAMPLE = (np.array([[1.0, 1, 0], [1, 0, 0], [1, 1, 1], [0, 0, 1], [0, 1,
 def _update_known_values(student, ref) -> None:
     X, start, k, expected = UPDATE_EXAMPLE
     got, what = call_update(student, X, start, k)
-    expect_shape(got, expected.shape, what, "one cluster index per image: shape (n,)")
+    expect_assignment_shape(got, X, k, what)
     if not np.array_equal(got, expected):
         i = int(np.argmax(got != expected))
         fail(f"{what} returned {_fmt(got)} for the images {X.astype(int).tolist()} and "
@@ -745,6 +757,9 @@ ACCURACY_RULE = ("name each cluster after the most common label among its images
 ACCURACY_EXAMPLES = [
     # clusters 5: labels (0, 0, 1) -> 2 right; 1: (1, 1) -> 2; 0: (2,) -> 1; 5 of 6
     (np.array([0, 0, 1, 1, 1, 2]), np.array([5, 5, 5, 1, 1, 0]), 5 / 6),
+    # cluster 1 mixes three digits and is named 1: 2 + 2 of 6 (naming each LABEL after its
+    # majority cluster would count 2 + 2 + 1)
+    (np.array([0, 0, 0, 1, 1, 2]), np.array([0, 0, 1, 1, 1, 1]), 4 / 6),
     # two clusters named 3 (a digit split in two): 2 + 2 + 1 of 6; a one-to-one matching gives 3/6
     (np.array([3, 3, 3, 3, 7, 7]), np.array([0, 0, 1, 1, 1, 2]), 5 / 6),
     # a perfect clustering with other cluster names
@@ -786,7 +801,7 @@ def judge_accuracy(student, labels, assignments, expected: float) -> None:
             f"({_shape(assignments)}))")
     got = as_float(student.call("cluster_accuracy", np.asarray(labels), np.asarray(assignments)),
                    what, "return one number, the accuracy in [0, 1]")
-    expect_close(np.asarray(got), expected, what, rtol=1e-9, atol=1e-9,
+    expect_close(np.asarray(got), expected, what, rtol=1e-6, atol=1e-7,
                  hint=diagnose_accuracy(got, labels, assignments))
 
 
@@ -818,7 +833,7 @@ CHECKS = [
     Check(name="fit_bmm: returns pi (k,), mu (k, d), r (n, k) and one objective per iteration",
           function="fit_bmm", points=1, judge=_fit_shapes, timeout=FIT_TIMEOUT,
           slow_hint=FIT_SLOW_HINT),
-    Check(name="fit_bmm: the objective never decreases (300 MNIST images, k = 10)",
+    Check(name="fit_bmm: the objective never decreases (500 MNIST images, k = 5)",
           function="fit_bmm", points=1, judge=_fit_monotone, timeout=FIT_TIMEOUT,
           slow_hint=FIT_SLOW_HINT),
     Check(name="fit_bmm: the last objective is log-likelihood + log prior of the returned "
@@ -829,7 +844,7 @@ CHECKS = [
     Check(name="update_clusters: every image goes to its nearest cluster mean (300 MNIST "
                "images, 10 clusters)", function="update_clusters", points=1,
           judge=_update_nearest_mean, timeout=HARD_TIMEOUT, slow_hint=HARD_SLOW_HINT),
-    Check(name="cluster_accuracy: worked examples (renamed, split and merged clusters)",
+    Check(name="cluster_accuracy: worked examples (renamed, split and mixed clusters)",
           function="cluster_accuracy", points=1, judge=_accuracy_known_values,
           timeout=FAST_TIMEOUT, slow_hint="count labels per cluster with np.bincount or "
           "np.add.at instead of looping over images"),

@@ -99,7 +99,7 @@ class WorkerStudent(Student):
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(scratch / ".matplotlib"),
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TQDM_DISABLE": "1",
-               "GMMKIT_IN_WORKER": "1", "GMMKIT_FDS": f"{req_r},{resp_w}"}
+               "GMMKIT_FDS": f"{req_r},{resp_w}"}
         with open(self.log_path, "ab") as log:
             self._proc = self.isolation.popen(scratch, env, (req_r, resp_w), stdout=log)
         os.close(req_r)

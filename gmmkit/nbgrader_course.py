@@ -1,0 +1,377 @@
+"""An nbgrader course directory for a JupyterHub, laid out from the kit, and the nbgrader workflow.
+
+``make_course(dest, names)`` writes a course directory that an instructor copies onto a
+JupyterHub (or uses in place): ``nbgrader_config.py`` (the course id, the kit's location for the
+hidden tests, the exchange settings commented out), ``source/<a>/`` for every assignment, copied
+from the kit's ``source/``, and a ``README.md`` walking through release, collection, autograding,
+manual grading and feedback.
+
+The rest of this module runs that workflow through nbgrader's own command line, as an instructor
+would (``generate_release``, ``submit``, ``autograde``, ``generate_feedback``) and reads the
+result from nbgrader's gradebook (``scores``); the kit's tests use it, and so can a course's
+scripts.
+
+Two things differ from copying ``source/`` by hand, both so that nbgrader cannot leak or lose a
+``.py`` lab's code:
+
+* nbgrader copies non-notebook files into the release unchanged, so a lab's ``.py`` source would
+  reach students with its solutions. The course's ``source/<a>/*.py`` therefore have their
+  solution regions cleared (nbgrader's ``ClearSolutions``, as ``gmmkit build`` does for
+  ``release/``); the reference stays in the kit's ``solutions/``, where ``gmmkit grade`` finds it.
+* ``nbgrader autograde`` overwrites a submission's non-notebook files with the source's; for a lab
+  that would replace the student's ``gmm1d.py``. The config excludes each lab's submitted file
+  from that (``Autograde.exclude_overwriting``).
+
+A ``.py`` lab has no autograded notebook cells (its notebook only runs the public checks); it is
+graded by the kit's isolated grader on the collected files:
+``gmmkit grade gmm1d submitted --jobs 2`` (see ``grade_module``).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from . import assignments, paths
+
+COURSE_ID = "gmmkit"
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.png"]
+CELL_TIMEOUT = 300  # seconds per cell in `nbgrader autograde`; every check has its own limit too
+
+
+class CourseError(RuntimeError):
+    pass
+
+
+CONFIG = '''\
+# nbgrader configuration of the course {course_id!r}, written by `gmmkit nbgrader-course`.
+# Run nbgrader from this folder (`nbgrader generate_assignment gmm_sampling`), or point the
+# formgrader at it (see README.md).
+import os
+
+c = get_config()  # noqa: F821 (nbgrader provides it)
+
+c.CourseDirectory.course_id = {course_id!r}
+# The course lives beside this file, wherever it is copied to.
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.ignore = {ignore!r}
+
+# The hidden test cells call check("<assignment>", f, hidden=True), which loads the hidden checks
+# (autograder/<a>/hidden_checks.py) and the reference solutions (solutions/<a>.py) from a
+# checkout of the kit. Set this to where that checkout is on the machine that autogrades; the
+# kernels nbgrader starts inherit it. Students must never be able to read that folder.
+os.environ.setdefault("GMMKIT_ROOT", {kit_root!r})
+
+# Every test cell is locked and checksummed: a submission that edits one gets the original back
+# at autograding. One that deletes a test cell gets it back too, instead of losing its points.
+c.OverwriteCells.add_missing_cells = True
+
+# A .py lab is graded by its file (`gmmkit grade`), not by notebook cells: keep the student's
+# file in autograded/ instead of nbgrader's default of overwriting it with the source's.
+c.Autograde.exclude_overwriting = {exclude!r}
+
+# Time limit of one cell while autograding (nbgrader's default is 30 s); each check inside has
+# its own, shorter limit.
+c.Execute.timeout = {timeout}
+
+# ---- Exchange: releasing and collecting on a JupyterHub -------------------------------------
+# Uncomment on the hub. The exchange folder must exist and be writable by everyone
+# (`sudo mkdir -p /srv/nbgrader/exchange && sudo chmod ugo+rw /srv/nbgrader/exchange`).
+# c.Exchange.root = "/srv/nbgrader/exchange"
+# With several courses on one hub, keep their files apart:
+# c.Exchange.path_includes_course = True
+# Deadlines and timestamps in the course's time zone:
+# c.Exchange.timezone = "Europe/Berlin"
+# With JupyterHub groups ("formgrade-{course_id}", "nbgrader-{course_id}") students only see
+# their own courses:
+# from nbgrader.auth import JupyterHubAuthPlugin
+# c.Authenticator.plugin_class = JupyterHubAuthPlugin
+'''
+
+
+README = """\
+# nbgrader course `{course_id}`
+
+Laid out by `gmmkit nbgrader-course` from the gmmkit checkout at `{kit_root}`.
+Assignments: {names}.
+
+| path | what it is |
+| --- | --- |
+| `nbgrader_config.py` | course id, where the kit is (`GMMKIT_ROOT`, for the hidden tests), the exchange (commented) |
+| `source/<a>/` | the instructor's notebooks, with solutions and hidden tests. Never give them out |
+| `release/<a>/` | what students get, written by `nbgrader generate_assignment` |
+| `submitted/<student>/<a>/` | collected submissions (`nbgrader collect`) |
+| `autograded/`, `feedback/` | written by `nbgrader autograde` and `nbgrader generate_feedback` |
+| `gradebook.db` | nbgrader's gradebook |
+
+## Setting up the hub
+1. The kit (`pip install` of the checkout) in the environment of the students' kernels and of
+   the instructor's, so that `from gmmkit.checks import check` works.
+2. The checkout itself (with `solutions/` and `autograder/`) only where the instructor's
+   nbgrader runs, readable by the instructor and **not by students**; `GMMKIT_ROOT` in
+   `nbgrader_config.py` names it.
+3. The exchange: uncomment its lines in `nbgrader_config.py`. The formgrader finds this course
+   when `c.CourseDirectory.root` in the instructor's `~/.jupyter/nbgrader_config.py` names this
+   folder (or the hub's formgrader service runs here).
+
+## One assignment, from release to feedback
+```sh
+cd {course_dir}
+nbgrader generate_assignment gmm_sampling      # release/gmm_sampling/, and the gradebook entry
+nbgrader release_assignment gmm_sampling       # to the exchange; students fetch it in Jupyter
+# ... students work, and submit from the Assignments tab ...
+nbgrader collect gmm_sampling                  # into submitted/<student>/gmm_sampling/
+nbgrader autograde gmm_sampling                # runs the hidden test cells: autograded/
+# grade the written answers in the formgrader ("Manual Grading"), then:
+nbgrader generate_feedback gmm_sampling        # feedback/<student>/gmm_sampling/*.html
+nbgrader release_feedback gmm_sampling         # students fetch it in Jupyter
+nbgrader export                                # grades.csv for your records
+```
+Without an exchange (submissions from elsewhere), put each student's files in
+`submitted/<student>/<a>/` yourself, then run `nbgrader autograde <a>` as above.
+
+What autograding does: every test cell is locked and checksummed; nbgrader puts the original
+back (with its hidden tests) in any submission that edited or deleted one, and runs the
+notebook's cells in order in a fresh kernel. Each test cell calls the kit's
+`check("<a>", function)` and, hidden, `check("<a>", function, hidden=True)`: the very checks
+Gradescope runs, with the same points.
+
+## What in-kernel autograding cannot isolate
+The hidden tests run **inside the student's own kernel**, after the student's code, with the
+instructor's permissions. Student code there can read and write anything the instructor can
+(`solutions/`, the gradebook, other submissions), patch `numpy` or the checks, or redefine
+`check` itself; a loop without end holds the cell until `c.Execute.timeout`. nbgrader's checksums protect the test cells' text, not what
+runs before them. For grades that matter, re-grade the collected submissions with the kit's
+isolated grader (a sandboxed worker; only data crosses back; judged outside) and compare:
+```sh
+gmmkit grade gmm_sampling submitted --jobs 2 --out isolated-gmm_sampling
+# isolated-gmm_sampling/gradebook.csv: one row per student, the same points as nbgrader's
+```
+(A student who did not submit that assignment gets a row saying there was nothing to grade.)
+
+## The `.py` lab{lab_note}
+"""
+
+LAB_NOTE = """
+{labs}: students submit the `.py` file; its notebook has no graded cells (it runs the public
+checks and plots the fit), so nbgrader autogrades it to 0 of 0 points. Grade the collected files
+with the kit's grader:
+```sh
+gmmkit grade {first} submitted --jobs 2 --out isolated-{first}
+```
+The course's `source/` holds the lab's stub (solutions cleared), so that nbgrader cannot release
+them; the reference stays in the kit."""
+
+
+def _notebook_names() -> list[str]:
+    return [a.name for a in assignments.ASSIGNMENTS.values() if a.kind == "notebook"]
+
+
+def config_text(course_id: str, kit_root: Path, names: Iterable[str]) -> str:
+    names = list(names)
+    exclude = {n: [assignments.get(n).submission] for n in names
+               if assignments.get(n).kind == "module"}
+    return CONFIG.format(course_id=course_id, kit_root=str(kit_root), ignore=IGNORE,
+                         exclude=exclude, timeout=CELL_TIMEOUT)
+
+
+def make_course(dest: Path, names: Iterable[str] | None = None, course_id: str = COURSE_ID,
+                kit_root: Path | None = None) -> Path:
+    """Lay out an nbgrader course directory at ``dest`` (new or empty) with the given
+    assignments (default: every registered one); returns ``dest``."""
+    root = Path(kit_root) if kit_root else paths.kit_root()
+    names = list(names) if names else list(assignments.ASSIGNMENTS)
+    for name in names:
+        assignments.get(name)
+        if not (root / "source" / name).is_dir():
+            raise CourseError(f"{name}: no source/{name}/ in the kit at {root}")
+    dest = Path(dest).resolve()
+    if dest.exists() and any(dest.iterdir()):
+        raise CourseError(f"{dest} is not empty: give a new or empty folder")
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "nbgrader_config.py").write_text(config_text(course_id, root, names))
+    for name in names:
+        copy_source(root / "source" / name, dest / "source" / name)
+    labs = [n for n in names if assignments.get(n).kind == "module"]
+    lab_note = (LAB_NOTE.format(labs=", ".join(f"`{n}`" for n in labs), first=labs[0])
+                if labs else "\n(None in this course.)")
+    (dest / "README.md").write_text(README.format(
+        course_id=course_id, kit_root=root, names=", ".join(f"`{n}`" for n in names),
+        course_dir=dest, lab_note=lab_note))
+    return dest
+
+
+def copy_source(src: Path, dest: Path) -> None:
+    """Copy one assignment's source folder; clear the solutions of its ``.py`` files (nbgrader
+    would release them as they are)."""
+    from .build.release import clear_python_solutions
+
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*IGNORE))
+    for py in sorted(dest.rglob("*.py")):
+        clear_python_solutions(py)
+
+
+# ---- running nbgrader -------------------------------------------------------------------------
+
+def nbgrader_env(kit_root: Path | None = None) -> dict:
+    """The environment nbgrader runs in: this interpreter's scripts first on PATH (nbgrader calls
+    ``alembic`` by name) and ``GMMKIT_ROOT`` naming the kit, for the hidden tests."""
+    bindir = Path(sys.executable).parent
+    return dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
+                GMMKIT_ROOT=str(kit_root or paths.kit_root()))
+
+
+def nbgrader(course: Path, *args: str, kit_root: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in the course directory; raise CourseError (with its log) on failure."""
+    exe = Path(sys.executable).parent / "nbgrader"
+    command = [str(exe) if exe.exists() else "nbgrader", *args]
+    run = subprocess.run(command, cwd=course, capture_output=True, text=True,
+                         env=nbgrader_env(kit_root))
+    if run.returncode != 0:
+        raise CourseError(f"nbgrader {' '.join(args)} failed:\n{run.stdout[-4000:]}"
+                          f"{run.stderr[-4000:]}")
+    return run
+
+
+def generate_release(course: Path, name: str) -> Path:
+    nbgrader(course, "generate_assignment", name, "--force")
+    return course / "release" / name
+
+
+def submit(course: Path, name: str, student: str, folder: Path,
+           replace: dict[str, Path] | None = None) -> Path:
+    """Place a submission as ``nbgrader collect`` would: ``folder``'s files (e.g. the release),
+    with the files of ``replace`` ({relative path: file}) put in their place."""
+    dest = course / "submitted" / student / name
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*IGNORE))
+    for rel, src in (replace or {}).items():
+        shutil.copyfile(src, dest / rel)
+    return dest
+
+
+def autograde(course: Path, name: str, student: str | None = None) -> subprocess.CompletedProcess:
+    args = ["autograde", name, "--force"]
+    if student:
+        args.append(f"--student={student}")
+    return nbgrader(course, *args)
+
+
+def generate_feedback(course: Path, name: str, student: str | None = None) -> list[Path]:
+    args = ["generate_feedback", name, "--force"]
+    if student:
+        args.append(f"--student={student}")
+    nbgrader(course, *args)
+    base = course / "feedback" / (student or "*") / name
+    return sorted(course.glob(str(base.relative_to(course)) + "/*.html"))
+
+
+@dataclasses.dataclass
+class CellGrade:
+    notebook: str
+    grade_id: str
+    autograded: bool         # a test cell (False: a manually graded answer)
+    auto_score: float | None
+    max_score: float
+
+
+@dataclasses.dataclass
+class Scores:
+    student: str
+    assignment: str
+    cells: list[CellGrade]
+
+    @property
+    def auto_score(self) -> float:
+        return sum(c.auto_score or 0.0 for c in self.cells if c.autograded)
+
+    @property
+    def max_auto_score(self) -> float:
+        return sum(c.max_score for c in self.cells if c.autograded)
+
+    @property
+    def max_manual_score(self) -> float:
+        return sum(c.max_score for c in self.cells if not c.autograded)
+
+
+def db_url(course: Path) -> str:
+    return "sqlite:///" + str(Path(course).resolve() / "gradebook.db")
+
+
+def scores(course: Path, name: str, student: str, course_id: str = COURSE_ID) -> Scores:
+    """The grades nbgrader's gradebook holds for one submission, cell by cell."""
+    from nbgrader.api import Gradebook
+
+    cells = []
+    with Gradebook(db_url(course), course_id) as gb:
+        submission = gb.find_submission(name, student)
+        for nb in submission.notebooks:
+            answers = {c.name for c in nb.notebook.solution_cells}
+            for grade in nb.grades:
+                if grade.cell.__class__.__name__ != "GradeCell":
+                    continue  # task cells: none in this kit
+                cells.append(CellGrade(nb.name, grade.name, grade.name not in answers,
+                                       grade.auto_score, float(grade.max_score)))
+    return Scores(student, name, cells)
+
+
+def grade_module(course: Path, name: str, out: Path, jobs: int = 1) -> Path:
+    """Grade the collected submissions of one assignment (``submitted/<student>/<name>/``) with
+    the kit's isolated grader, as ``gmmkit grade NAME submitted --jobs N`` does, but only the
+    students who submitted it; returns the gradebook CSV (one row per student).
+
+    This is how a ``.py`` lab is graded in an nbgrader course, and how a notebook's nbgrader
+    scores are cross-checked outside the student's kernel."""
+    from .grading.batch import grade_class
+
+    out = Path(out)
+    collected = out / "_submissions"
+    if collected.exists():
+        shutil.rmtree(collected)
+    collected.mkdir(parents=True)
+    for folder in sorted((Path(course) / "submitted").glob(f"*/{name}")):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.copytree(folder, collected / folder.parent.name, symlinks=True)
+    return grade_class(name, collected, out, jobs)
+
+
+# ---- command line -------------------------------------------------------------------------------
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", type=Path, metavar="DIR", help="the course directory to create (new or empty)")
+    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                        help=f"default: all ({', '.join(assignments.ASSIGNMENTS)})")
+    parser.add_argument("--course-id", default=COURSE_ID, help=f"nbgrader's course id (default: {COURSE_ID})")
+    parser.add_argument("--release", action="store_true",
+                        help="also run `nbgrader generate_assignment` for each assignment")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        course = make_course(args.dir, args.assignments or None, args.course_id)
+        if args.release:
+            for name in args.assignments or list(assignments.ASSIGNMENTS):
+                generate_release(course, name)
+    except CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"nbgrader course written to {course}; start with {course / 'README.md'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="gmmkit nbgrader-course",
+        description="Lay out an nbgrader course directory, ready for a JupyterHub.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
