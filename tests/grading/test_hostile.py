@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -106,7 +107,10 @@ def material(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def quick_limits(monkeypatch):
+def quick_limits(monkeypatch, tmp_path):
+    # the grader's scratch folders go under this test's own folder: that tags its workers
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setenv("GMMKIT_MAX_CALL_TIMEOUT", "3")
     monkeypatch.setenv("GMMKIT_CELL_TIMEOUT", "5")
     monkeypatch.setenv("GMMKIT_TEST_SECRET", SECRET_ENV)
@@ -125,19 +129,25 @@ def honest_ceiling(material, tmp_path_factory):
     return ceiling, maximum
 
 
-def worker_pids() -> set:
+def worker_pids(tag: Path) -> set:
+    """Live processes of workers whose scratch folder is under ``tag`` (this test's folder),
+    whatever other graders run on the machine at the same time."""
     pids = set()
     for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if b"gmmkit.grading.worker" in (proc / "cmdline").read_bytes():
-                    pids.add(int(proc.name))
-            except OSError:
-                pass
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            if b"gmmkit.grading.worker" not in cmdline:
+                continue
+            if str(tag).encode() in cmdline or os.readlink(proc / "cwd").startswith(str(tag)):
+                pids.add(int(proc.name))
+        except OSError:
+            pass
     return pids
 
 
-def assert_contained(results: dict, before: set, started: float, tmp: Path):
+def assert_contained(results: dict, started: float, tmp: Path):
     text = json.dumps(results)
     assert time.monotonic() - started < TIME_BOUND
     assert SECRET_ENV not in text, "the grader's environment reached the student"
@@ -148,9 +158,9 @@ def assert_contained(results: dict, before: set, started: float, tmp: Path):
     assert len(text) < 1_000_000
     assert not list(tmp.rglob("PWNED_MARKER")) and not Path("PWNED_MARKER").exists()
     deadline = time.monotonic() + 5
-    while worker_pids() - before and time.monotonic() < deadline:
+    while worker_pids(tmp) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not (worker_pids() - before), "worker processes were left behind"
+    assert not worker_pids(tmp), "worker processes were left behind"
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -158,7 +168,7 @@ def test_hostile_submission_through_the_harness(case, material, honest_ceiling, 
     ceiling, maximum = honest_ceiling
     path = tmp_path / "gmm1d.py"
     path.write_text(hostile_source(case))
-    before, started = worker_pids(), time.monotonic()
+    started = time.monotonic()
     report = grade("gmm1d", path, material)
     results = to_gradescope(report)
     assert not report.internal_error, report.internal_error
@@ -169,7 +179,7 @@ def test_hostile_submission_through_the_harness(case, material, honest_ceiling, 
         # fit, which then runs the M-step on zeroed data, really is broken
         direct = [r for r in report.results if r.name.startswith(("estep", "mstep"))]
         assert direct and all(r.passed for r in direct)
-    assert_contained(results, before, started, tmp_path)
+    assert_contained(results, started, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +199,7 @@ def test_hostile_submission_through_the_gradescope_layout(case, bundle, honest_c
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     (root / "submission").mkdir()
     (root / "submission" / "gmm1d.py").write_text(hostile_source(case))
-    before, started = worker_pids(), time.monotonic()
+    started = time.monotonic()
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable)
     run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
                          timeout=TIME_BOUND)
@@ -198,4 +208,4 @@ def test_hostile_submission_through_the_gradescope_layout(case, bundle, honest_c
     assert results["score"] <= maximum
     assert results["score"] <= ceiling or case in HONEST_CASES
     assert "Internal grader error" not in json.dumps(results)
-    assert_contained(results, before, started, tmp_path)
+    assert_contained(results, started, tmp_path)
