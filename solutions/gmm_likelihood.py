@@ -86,13 +86,8 @@ def mixture_posterior_logits(x, logits, means, lsigmas):
 
 
 def nll_grad(x, logits, means, lsigmas):
-    """The gradient of the negative total log-likelihood NLL = -sum_i log p(x_i).
-
-    With the responsibilities r_ik = p(z_i = k | x_i), R_k = sum_i r_ik and
-    z_ik = (x_i - mu_k) / sigma_k:
-        d NLL / d logits_k  = N pi_k - R_k
-        d NLL / d mu_k      = -sum_i r_ik z_ik / sigma_k
-        d NLL / d lsigmas_k = R_k - sum_i r_ik z_ik^2
+    """The gradient of the negative total log-likelihood NLL = -sum_i log p(x_i) (a sum over
+    the points, not a mean), as derived in Question 2 with the responsibilities r_ik.
 
     Args:
         x: array of shape (N, 1), the data points.
@@ -101,8 +96,11 @@ def nll_grad(x, logits, means, lsigmas):
         lsigmas: array of shape (K,).
 
     Returns:
-        (d_logits, d_means, d_lsigmas): three arrays of shape (K,).
+        (d_logits, d_means, d_lsigmas): three arrays of shape (K,), the derivatives of the NLL
+        with respect to logits_k, mu_k and lsigmas_k.
     """
+    # With R_k = sum_i r_ik and z_ik = (x_i - mu_k) / sigma_k: dNLL/dlogits_k = N pi_k - R_k,
+    # dNLL/dmu_k = -sum_i r_ik z_ik / sigma_k, dNLL/dlsigmas_k = R_k - sum_i r_ik z_ik^2.
     log_joint = mixture_posterior_logits(x, logits, means, lsigmas)          # (N, K)
     resp = softmax(log_joint, axis=1)                                        # (N, K)
     nk = resp.sum(axis=0)                                                    # (K,)
@@ -129,8 +127,8 @@ def fit_gradient(x, K, steps, learning_rate, rng):
         rng: a numpy.random.Generator, the only source of randomness.
 
     Returns:
-        (logits, means, lsigmas, loss_history): three arrays of shape (K,), and loss_history of
-        shape (steps,), the NLL -sum_i log p(x_i) before each step.
+        (logits, means, lsigmas, loss_history): three arrays of shape (K,), and loss_history, a
+        list or an array of shape (steps,): the NLL -sum_i log p(x_i) before each step.
     """
     params = 0.1 * rng.standard_normal((3, K))               # (3, K): logits, means, lsigmas
     m = np.zeros_like(params)                                # (3, K) first moment
@@ -187,8 +185,8 @@ def em_fit(x, K, steps, rng):
 
     Returns:
         (logits, means, lsigmas, loglik_history): three arrays of shape (K,), and
-        loglik_history of shape (steps,), sum_i log p(x_i) before each M-step (never
-        decreasing).
+        loglik_history, a list or an array of shape (steps,): the log-likelihood
+        sum_i log p(x_i) before each M-step (never decreasing).
     """
     logits = np.zeros(K)                                                     # (K,)
     means = rng.choice(x[:, 0], size=K, replace=False)                       # (K,)
