@@ -18,10 +18,13 @@ class Assignment:
 
 ASSIGNMENTS = {a.name: a for a in [
     Assignment("gmm_sampling", "notebook", "gmm_sampling.ipynb", "Sampling from a 1-D GMM"),
+    Assignment("gmm_likelihood", "notebook", "gmm_likelihood.ipynb",
+               "The log-likelihood with logsumexp, and a 1-D GMM fitted two ways"),
     Assignment("gmm1d", "module", "gmm1d.py", "The GMM1D lab: EM for a 1-D mixture"),
-    Assignment("gmm_likelihood", "notebook", "gmm_likelihood.ipynb", "The log-likelihood with logsumexp, and a 1-D GMM fitted two ways"),
-    Assignment("em_2d", "notebook", "em_2d.ipynb", "EM in two dimensions: Old Faithful and density estimation"),
+    Assignment("iris_em", "notebook", "iris_em.ipynb", "Multivariate EM on Iris"),
     Assignment("mnist_bmm", "notebook", "mnist_bmm.ipynb", "Bernoulli-mixture clustering of MNIST"),
+    Assignment("em_2d", "notebook", "em_2d.ipynb",
+               "EM in two dimensions: Old Faithful and density estimation"),
 ]}
 
 

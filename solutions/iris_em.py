@@ -13,7 +13,6 @@ from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 
 
-
 def log_gaussian(X, mu, cov):
     """log N(x_i | mu_j, cov_j) for every point i and every component j.
 
@@ -29,14 +28,14 @@ def log_gaussian(X, mu, cov):
         log_prob: array of shape (n, k).
     """
     n, d = X.shape
-    log_prob = np.empty((n, len(mu)))
+    log_prob = np.empty((len(mu), n))          # component-major: each row is written at once
     for j in range(len(mu)):
         L = cholesky(cov[j], lower=True, check_finite=False)                # cov_j = L L^T
         L_inv = solve_triangular(L, np.eye(d), lower=True, check_finite=False)  # (d, d)
         z = L_inv @ (X - mu[j]).T                                           # (d, n) whitened
         log_det = 2 * np.log(np.diag(L)).sum()                              # log |cov_j|
-        log_prob[:, j] = -0.5 * (d * np.log(2 * np.pi) + log_det + (z ** 2).sum(axis=0))
-    return log_prob
+        log_prob[j] = -0.5 * (d * np.log(2 * np.pi) + log_det + (z ** 2).sum(axis=0))
+    return log_prob.T                                                       # (n, k)
 
 
 def E_step(X, pi, mu, cov):
@@ -57,30 +56,29 @@ def E_step(X, pi, mu, cov):
 
 
 def M_step(r, X, reg=1e-6):
-    """New parameters from the responsibilities: weights, means, biased (1/R_j) covariances.
+    """New parameters from the responsibilities: weights, means and biased covariances.
 
-    R_j = sum_i r[i, j]; pi_j = R_j / n; mu_j = sum_i r[i, j] x_i / R_j;
-    cov_j = sum_i r[i, j] (x_i - mu_j)(x_i - mu_j)^T / R_j + reg * I.
-    Guards: R_j gets 10 machine epsilons (an empty component gives mean 0, not 0/0 = nan) and
-    ``reg`` on the diagonal keeps every covariance positive definite (a component on one point).
+    With R_j = sum_i r[i, j]: pi_j = R_j / n, mu_j = sum_i r[i, j] x_i / R_j and
+    cov_j = sum_i r[i, j] (x_i - mu_j)(x_i - mu_j)^T / R_j + reg * I (divided by R_j, not R_j - 1).
+    Guards: an empty component (R_j = 0) must not give 0 / 0 = nan, and the ridge ``reg`` keeps
+    every covariance positive definite (a component on a single point).
 
     Args:
         r: array of shape (n, k), the responsibilities (rows summing to 1).
         X: array of shape (n, d), one point per row.
-        reg: the ridge added to every covariance's diagonal.
+        reg: the ridge added to the diagonal of every covariance (keep it tiny).
 
     Returns:
         pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d).
     """
     n, d = X.shape
-    nk = r.sum(axis=0) + 10 * np.finfo(float).eps              # (k,) R_j
+    nk = r.sum(axis=0) + 10 * np.finfo(float).eps              # (k,) R_j, never 0
     pi = nk / nk.sum()
     mu = (r.T @ X) / nk[:, None]                               # (k, d)
     cov = np.empty((len(nk), d, d))
     for j in range(len(nk)):
         diff = X - mu[j]                                       # (n, d)
-        cov[j] = (r[:, j] * diff.T) @ diff / nk[j]
-        cov[j].flat[::d + 1] += reg
+        cov[j] = (r[:, j] * diff.T) @ diff / nk[j] + reg * np.eye(d)
     return pi, mu, cov
 
 
@@ -88,43 +86,47 @@ def negativeloglikelihood(X, pi, mu, cov):
     """The negative log-likelihood -sum_i log sum_j pi_j N(x_i | mu_j, cov_j).
 
     Args:
-        X: array of shape (n, d); pi: (k,); mu: (k, d); cov: (k, d, d).
+        X: array of shape (n, d), one point per row.
+        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d).
 
     Returns:
-        nll: a float.
+        nll: a float, the sum over the n points (not their mean).
     """
     log_joint = np.log(pi) + log_gaussian(X, mu, cov)             # (n, k)
     return -float(logsumexp(log_joint, axis=1).sum())
 
 
 def init_params(X, k, random_state=42):
-    """A starting point for EM: k-means clusters, turned into a mixture by one M-step.
+    """A valid starting point for EM (any scheme; k-means is suggested).
 
     Args:
         X: array of shape (n, d), one point per row.
         k: the number of components.
-        random_state: the seed of k-means.
+        random_state: the seed of any randomness the scheme uses.
 
     Returns:
-        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d),
-        each covariance symmetric positive definite.
+        pi: array of shape (k,), positive, summing to 1; mu: array of shape (k, d), k distinct
+        means; cov: array of shape (k, d, d), each symmetric positive definite.
     """
+    # k-means clusters, turned into a mixture by one M-step on their one-hot labels
     labels = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(X).labels_
-    resp = np.eye(k)[labels]                                   # (n, k) one-hot
-    return M_step(resp, X)
+    return M_step(np.eye(k)[labels], X)
 
 
 def fit(X, pi, mu, cov, iters=50):
-    """EM from the given start: ``iters`` E-steps, each followed by an M-step.
+    """EM from the given start: ``iters`` iterations, each an E-step then an M-step.
 
     Args:
-        X: array of shape (n, d); pi: (k,); mu: (k, d); cov: (k, d, d), the start.
+        X: array of shape (n, d), one point per row.
+        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d), the
+            starting parameters.
         iters: the number of iterations.
 
     Returns:
-        pi: (k,); mu: (k, d); cov: (k, d, d), the parameters after the last M-step, and
-        loss_hist: array of shape (iters,), loss_hist[t] = the negative log-likelihood of the
-        parameters that iteration t starts from (non-increasing).
+        pi: array of shape (k,); mu: array of shape (k, d); cov: array of shape (k, d, d), the
+        parameters after the last M-step, and loss_hist: array of shape (iters,), where
+        loss_hist[t] is the negative log-likelihood of the parameters iteration t starts from
+        (as negativeloglikelihood computes it); it never increases.
     """
     loss_hist = np.empty(iters)
     for t in range(iters):
