@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from ..paths import PACKAGE
+from . import reaper
 
 NOBODY = 65534
 WORKER_MODULE = "gmmkit.grading.worker"
@@ -44,10 +45,14 @@ class Isolation:
             return None
         return int(os.environ.get("GMMKIT_WORKER_UID", NOBODY))
 
-    def sweep(self) -> None:
-        """Kill every process left by the worker's user (children that left the process group).
+    def sweep(self, worker_tmp: Path) -> None:
+        """Kill every process the worker left (children that left its process group).
 
-        Only where the worker has a user of its own; in bwrap, the PID namespace does this."""
+        In bwrap the PID namespace does this; in setuid, a kill of everything the worker's user
+        runs; with no user of its own, the descendants marked by ``worker_tmp`` (see reaper)."""
+        if self.mode == "none":
+            reaper.kill_strays(worker_tmp)
+            return
         if self.mode != "setuid":
             return
         pid = os.fork()
@@ -77,6 +82,7 @@ class Isolation:
         if self.mode == "setuid":
             return subprocess.Popen(python, cwd=scratch, env=env, user=self.uid, group=self.uid,
                                     extra_groups=[], **kwargs)
+        reaper.become_subreaper()  # so that sweep() can find what the worker detaches
         return subprocess.Popen(python, cwd=scratch, env=env, **kwargs)
 
 

@@ -168,7 +168,7 @@ class WorkerStudent(Student):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        self.isolation.sweep()
+        self.isolation.sweep(self._tmp)
 
     def close(self) -> None:
         self._kill()
