@@ -14,8 +14,9 @@ from gmmkit.checks.em_2d import (ATOL, EM_SLOW_HINT, EM_TIMEOUT, FIG_COV, FIG_MU
                                  SAMPLING_TIMEOUT, _match, call_em_step, call_sample,
                                  call_standardize, describe_em, describe_sample, estep_hint,
                                  judge_bic, judge_sample, load_faithful_standardized,
-                                 mstep_candidates, standardize_hint)
-from gmmkit.checks.expect import expect_close, expect_finite
+                                 mstep_candidates, parameters_figure,
+                                 responsibilities_figure, standardize_hint)
+from gmmkit.checks.expect import expect_close, expect_finite, figure_on_failure
 
 
 def random_mixture(rng, k, d):
@@ -53,19 +54,25 @@ def expect_em_step_like_ref(student, ref, X, pi, mu, cov, label):
     got = call_em_step(student, X, pi, mu, cov, what)
     exp_pi, exp_mu, exp_cov, exp_r = ref.em_step(X, pi, mu, cov)
     r = got[3]
-    expect_finite(r, f"the responsibilities r of {what}",
-                  "some points are far from every component, so every pi_k N(x_n | mu_k, "
-                  "Sigma_k) underflows to 0 and normalising gives 0/0: compute r in log space, "
-                  "log r = log_joint - logsumexp(log_joint, axis=1, keepdims=True)")
-    expect_close(r, exp_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
-                 hint=estep_hint(r, X, pi, mu, cov))
+    # the figures show this hidden check's inputs and the reference's values: they stay in
+    # this check, whose whole output is shown only after the due date
+    with figure_on_failure(lambda: responsibilities_figure(X, r, exp_r, pi, mu, cov, label)):
+        expect_finite(r, f"the responsibilities r of {what}",
+                      "some points are far from every component, so every pi_k N(x_n | mu_k, "
+                      "Sigma_k) underflows to 0 and normalising gives 0/0: compute r in log "
+                      "space, log r = log_joint - logsumexp(log_joint, axis=1, keepdims=True)")
+        expect_close(r, exp_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
+                     hint=estep_hint(r, X, pi, mu, cov))
     pis, means, covs = mstep_candidates(X, exp_r, pi, mu)
-    for name, value, expected, cands in (("pi", got[0], exp_pi, pis), ("mu", got[1], exp_mu, means),
-                                         ("cov", got[2], exp_cov, covs)):
-        w = f"the new {name} of {what}"
-        expect_finite(value, w, MSTEP_FORMULA)
-        expect_close(value, expected, w, rtol=RTOL, atol=ATOL,
-                     hint=_match(value, cands) or MSTEP_FORMULA)
+    with figure_on_failure(lambda: parameters_figure(X, got[:3], (exp_pi, exp_mu, exp_cov),
+                                                     label)):
+        for name, value, expected, cands in (("pi", got[0], exp_pi, pis),
+                                             ("mu", got[1], exp_mu, means),
+                                             ("cov", got[2], exp_cov, covs)):
+            w = f"the new {name} of {what}"
+            expect_finite(value, w, MSTEP_FORMULA)
+            expect_close(value, expected, w, rtol=RTOL, atol=ATOL,
+                         hint=_match(value, cands) or MSTEP_FORMULA)
 
 
 def _em_step_reference(student, ref):

@@ -98,7 +98,8 @@ def _fit_figure(X, got, want, title):
         mine = _mixture_pdf(grid, got)
     except (ValueError, TypeError):
         mine = None
-    return figures.density(grid, mine, _mixture_pdf(grid, want), samples=X, title=title)
+    return figures.density(grid, mine, _mixture_pdf(grid, want), samples=X, title=title,
+                           samples_label="the data X")
 
 
 def check_fit(student, ref) -> None:
@@ -160,9 +161,11 @@ def check_fit(student, ref) -> None:
     for name in ("priors", "means", "variances"):
         if (off[name] > TRUTH_TOL[name]).any():
             j = int(np.argmax(off[name] > TRUTH_TOL[name]))
+            allowed = (f"allowed: {TRUTH_TOL[name]:g} relative" if name == "variances" else
+                       f"allowed: {TRUTH_TOL[name]:g}")
             fail(f"after fit({FIT_N} points from 3 known Gaussians) from a start near them, "
                  f"component {j} has {name[:-1]} {fitted[name][j]:.4g} where the truth is "
-                 f"{TRUE[name][j]:.4g}\nfitted (in the order of the truth): "
+                 f"{TRUE[name][j]:.4g} ({allowed})\nfitted (in the order of the truth): "
                  + ", ".join(f"{n} {np.round(fitted[n], 3)}" for n in fitted)
                  + "\ntruth: " + ", ".join(f"{n} {TRUE[n]}" for n in TRUE),
                  "EM did not find the components: check estep and mstep with the public checks "
@@ -174,9 +177,13 @@ def check_fit(student, ref) -> None:
     model.fit(X, max_iters=FIT_ITERS)
     for name in ("priors", "means", "variances"):
         want = getattr(model, name)
-        if not np.allclose(got[name], want, rtol=REF_TOL, atol=REF_TOL):
+        close = np.isclose(got[name], want, rtol=REF_TOL, atol=REF_TOL)
+        if not close.all():
+            j = int(np.argmin(close))
             fail(f"after fit from the same start, self.{name} = {np.round(got[name], 5)} but EM "
-                 f"with the lab's steps reaches {np.round(want, 5)} (tolerance {REF_TOL:g})",
+                 f"with the lab's steps reaches {np.round(want, 5)}: they first differ at index "
+                 f"{j}, {got[name][j]:.6g} where {want[j]:.6g} is expected (tolerance "
+                 f"rtol=atol={REF_TOL:g})",
                  "fit converges to a slightly different answer: check estep and mstep against "
                  "their equations (e.g. the variance about the new means)",
                  figure=_fit_figure(X, got, {n: getattr(model, n) for n in got},

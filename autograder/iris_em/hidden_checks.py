@@ -9,6 +9,7 @@ direct, loop-based implementation with ``multivariate_normal.pdf`` still earns f
 """
 import numpy as np
 
+from gmmkit.checks import figures
 from gmmkit.checks.core import AFTER_DUE, Check
 from gmmkit.checks.expect import fail
 from gmmkit.checks.iris_em import (FIT_SLOW_HINT, FIT_TIMEOUT, INIT_SLOW_HINT, MSTEP_SLOW_HINT,
@@ -131,7 +132,10 @@ def _fit_reference(student, ref):
                  f"negative log-likelihood of the parameters each iteration starts from; the "
                  f"values after each M-step are accepted too)",
                  "loss_hist[t] = negativeloglikelihood(X, pi, mu, cov) at iteration t, for the "
-                 "parameters of that iteration")
+                 "parameters of that iteration",
+                 figure=figures.curves(out[3], expected[3], ylabel="negative log-likelihood",
+                                       increasing=False, title="your loss_hist vs the "
+                                       "reference's"))
 
 
 _HIDDEN = {"visibility": AFTER_DUE}

@@ -8,11 +8,13 @@ larger clusterings with arbitrary cluster names.
 """
 import numpy as np
 
+from gmmkit.checks import figures
 from gmmkit.checks.core import AFTER_DUE, Check
-from gmmkit.checks.expect import expect_close, expect_finite, expect_shape, fail
+from gmmkit.checks.expect import (expect_close, expect_finite, expect_shape, fail,
+                                  figure_on_failure)
 from gmmkit.checks.mnist_bmm import (FAST_TIMEOUT, FIT_SLOW_HINT, FIT_TIMEOUT, HARD_SLOW_HINT,
                                      HARD_TIMEOUT, LOGP_TOL, PARAM_TOL, RESP_TOL, VECTORISE_HINT,
-                                     call_e_step, diagnose_loglik, diagnose_log_prob, diagnose_mu,
+                                     call_e_step, diagnose_loglik, digit_means_figure, diagnose_log_prob, diagnose_mu,
                                      diagnose_pi, diagnose_resp, expect_pmf_rows,
                                      judge_accuracy, judge_fit_shapes, judge_last_objective,
                                      judge_log_prob, judge_m_step_shapes, judge_monotone,
@@ -72,6 +74,11 @@ def _e_step_reference(student, ref):
 # m_step
 # --------------------------------------------------------------------------------------------
 def _m_step_reference(student, ref):
+    with figure_on_failure(lambda: digit_means_figure(student)):
+        _m_step_reference_cases(student, ref)
+
+
+def _m_step_reference_cases(student, ref):
     rng = np.random.default_rng(301)
     X = random_images(302, 200, 64, 0.25)
     for smoothing, k in ((None, 5), (0.5, 5), (3.0, 2)):
@@ -106,10 +113,16 @@ def _fit_reference(student, ref):
     pi, mu, r, hist, what = judge_fit_shapes(student, X, 1, 3, 402)
     judge_last_objective(X, pi, mu, hist, what)
     expected_pi, expected_mu = ref.m_step(X, np.ones((150, 1)), 1.0)   # (sum x + 1) / (n + 2)
-    expect_close(pi, expected_pi, f"the pi of {what}", **PARAM_TOL)
-    expect_close(mu, expected_mu, f"the mu of {what}", **PARAM_TOL,
-                 hint="with one cluster every responsibility is 1, so mu = (X.sum(0) + 1) / "
-                      "(n + 2) after the first M-step: " + diagnose_mu(mu, X, np.ones((150, 1)), 1.0))
+    expect_close(pi, expected_pi, f"the pi of {what}", **PARAM_TOL,
+                 hint="with one cluster, pi = [1.0]")
+    # these 40-pixel images are drawn as 5 x 8 pictures, yours above the expected one
+    with figure_on_failure(lambda: figures.images(
+            mu, expected_mu, shape=(5, 8), title="fit_bmm with k = 1: your mu vs the optimum "
+            "(X.sum(0) + 1) / (n + 2), as 5 x 8 images")):
+        expect_close(mu, expected_mu, f"the mu of {what}", **PARAM_TOL,
+                     hint="with one cluster every responsibility is 1, so mu = (X.sum(0) + 1) / "
+                          "(n + 2) after the first M-step: "
+                          + diagnose_mu(mu, X, np.ones((150, 1)), 1.0))
 
     X, _, _ = prototype_data(403, 300, 64, [0.4, 0.3, 0.2, 0.1])
     pi, mu, r, hist, what = judge_fit_shapes(student, X, 4, 50, 404)
@@ -128,7 +141,9 @@ def _fit_reference(student, ref):
              f"{now:.10g}), which 50 iterations of EM on four well-separated clusters leave "
              f"below {FIXED_POINT_GAIN:g}", "inside fit_bmm, alternate your m_step (with "
              "smoothing = 1) and e_step for all iters iterations, each M-step using the "
-             "responsibilities of the E-step just before it")
+             "responsibilities of the E-step just before it",
+             figure=figures.images(mu, next_mu, shape=(8, 8), title="fit_bmm with k = 4: your "
+                                   "mu vs one more EM step from your parameters (8 x 8 images)"))
 
 
 FIXED_POINT_GAIN = 0.5    # objective units; the objective is about -9,000 here

@@ -17,8 +17,10 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ..grading.protocol import Rng
+from . import figures
 from .core import Check
-from .expect import as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail
+from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,
+                     figure_on_failure)
 
 # --------------------------------------------------------------------------------------------
 # Public knowledge: stated in the notebook
@@ -61,8 +63,10 @@ BIC_TIMEOUT = 30.0
 
 
 def _fmt(a, precision=4) -> str:
+    """An array on one line (a message names its inputs without breaking the sentence)."""
     return np.array2string(np.asarray(a, dtype=float), precision=precision, separator=", ",
-                           threshold=12, edgeitems=3, suppress_small=True)
+                           threshold=12, edgeitems=3, suppress_small=True,
+                           max_line_width=10_000).replace("\n", "")
 
 
 def load_faithful_standardized() -> np.ndarray:
@@ -306,16 +310,32 @@ def mstep_candidates(X, r, pi_old, mu_old):
     return pi, means, covs
 
 
+def responsibilities_figure(X, r, expected_r, pi, mu, cov, label):
+    """The points coloured by your responsibilities next to the expected ones, with the
+    ellipses of the parameters they were computed from."""
+    return figures.scatter_by_weight(X, r, expected_r, mu=mu, cov=cov,
+                                     title=f"em_step on {label}: your E-step vs the expected "
+                                           "posterior (dotted: the given components)")
+
+
+def parameters_figure(X, got, expected, label, source="the expected responsibilities"):
+    """The ellipses of your new (pi, mu, cov) next to the expected ones, over the data."""
+    return figures.mixture_ellipses(X, got, expected, title=f"em_step on {label}: your new "
+                                    f"parameters vs the M-step from {source}")
+
+
 def judge_em_step(student, X, pi, mu, cov, label, *, estep=True, mstep=True) -> None:
     """r against scikit-learn's E-step; (pi, mu, cov) against its M-step of the student's r."""
     what = describe_em(X, pi, mu, cov, label)
     new_pi, new_mu, new_cov, r = call_em_step(student, X, pi, mu, cov, what)
     expected_r = sklearn_posterior(X, pi, mu, cov)
     if estep:
-        expect_finite(r, f"the responsibilities r of {what}",
-                      "compute r in log space with logsumexp (see the docstring)")
-        expect_close(r, expected_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
-                     hint=estep_hint(r, X, pi, mu, cov))
+        with figure_on_failure(lambda: responsibilities_figure(X, r, expected_r, pi, mu, cov,
+                                                               label)):
+            expect_finite(r, f"the responsibilities r of {what}",
+                          "compute r in log space with logsumexp (see the docstring)")
+            expect_close(r, expected_r, f"the responsibilities r of {what}", rtol=RTOL,
+                         atol=ATOL, hint=estep_hint(r, X, pi, mu, cov))
     if mstep:
         # Judge the M-step on the student's own r (when usable), so an E-step bug costs
         # only the E-step check.
@@ -326,30 +346,53 @@ def judge_em_step(student, X, pi, mu, cov, label, *, estep=True, mstep=True) -> 
         pis, means, covs = mstep_candidates(X, used, pi, mu)
         source = ("your responsibilities r" if usable else
                   "the correct responsibilities (yours are not a valid posterior)")
-        for name, got, expected, cands in (("pi", new_pi, exp_pi, pis),
-                                           ("mu", new_mu, exp_mu, means),
-                                           ("cov", new_cov, exp_cov, covs)):
-            w = f"the new {name} of {what}, compared with the M-step from {source}"
-            expect_finite(got, w, MSTEP_FORMULA)
-            expect_close(got, expected, w, rtol=RTOL, atol=ATOL,
-                         hint=_match(got, cands) or MSTEP_FORMULA)
+        with figure_on_failure(lambda: parameters_figure(
+                X, (new_pi, new_mu, new_cov), (exp_pi, exp_mu, exp_cov), label,
+                "your r" if usable else "the expected r")):
+            for name, got, expected, cands in (("pi", new_pi, exp_pi, pis),
+                                               ("mu", new_mu, exp_mu, means),
+                                               ("cov", new_cov, exp_cov, covs)):
+                w = f"the new {name} of {what}, compared with the M-step from {source}"
+                expect_finite(got, w, MSTEP_FORMULA)
+                expect_close(got, expected, w, rtol=RTOL, atol=ATOL,
+                             hint=_match(got, cands) or MSTEP_FORMULA)
 
 
 def _em_step_outputs(student, ref) -> None:
     X = load_faithful_standardized()
     what = describe_em(X, FIG_PI, FIG_MU, FIG_COV, "the fig. 11.11 start")
     new_pi, new_mu, new_cov, r = call_em_step(student, X, FIG_PI, FIG_MU, FIG_COV, what)
-    for name, arr in (("pi", new_pi), ("mu", new_mu), ("cov", new_cov), ("r", r)):
-        expect_finite(arr, f"the {name} of {what}")
-    if (r < -1e-12).any() or (r > 1 + 1e-9).any():
-        i, k = (int(v) for v in np.argwhere((r < -1e-12) | (r > 1 + 1e-9))[0])
-        fail(f"r[{i}, {k}] of {what} is {r[i, k]:.6g}: responsibilities are probabilities, "
-             f"between 0 and 1", ESTEP_FORMULA)
-    sums = r.sum(axis=1)
-    if not np.allclose(sums, 1, atol=1e-6):
-        i = int(np.argmax(np.abs(sums - 1) > 1e-6))
-        fail(f"row {i} of the responsibilities r of {what} sums to {sums[i]:.6g}, not 1",
-             "normalise over the components: divide each row by its sum (axis=1)")
+    expected_r = sklearn_posterior(X, FIG_PI, FIG_MU, FIG_COV)
+    label = "the fig. 11.11 start"
+    with figure_on_failure(lambda: responsibilities_figure(X, r, expected_r, FIG_PI, FIG_MU,
+                                                           FIG_COV, label)):
+        expect_finite(r, f"the r of {what}", "compute r in log space: log r = log_joint - "
+                      "logsumexp(log_joint, axis=1, keepdims=True), then r = np.exp(log r)")
+        if (r < -1e-12).any() or (r > 1 + 1e-9).any():
+            i, k = (int(v) for v in np.argwhere((r < -1e-12) | (r > 1 + 1e-9))[0])
+            fail(f"r[{i}, {k}] of {what} is {r[i, k]:.6g}, expected a probability between 0 "
+                 f"and 1 (the expected r[{i}, {k}] is {expected_r[i, k]:.6g})",
+                 "these look like log-responsibilities: return r = np.exp(log r)"
+                 if (r <= 0).all() else ESTEP_FORMULA)
+        sums = r.sum(axis=1)
+        if not np.allclose(sums, 1, atol=1e-6):
+            i = int(np.argmax(np.abs(sums - 1) > 1e-6))
+            n_bad = int((np.abs(sums - 1) > 1e-6).sum())
+            fail(f"row {i} of the responsibilities r of {what} sums to {sums[i]:.6g}, not 1 "
+                 f"(tolerance 1e-6; {n_bad} of {len(sums)} rows do not sum to 1)",
+                 "you normalised over the points (axis=0): each column of r sums to 1. "
+                 "Normalise each row over the components, axis=1"
+                 if np.allclose(r.sum(axis=0), 1, atol=1e-6) else
+                 "normalise over the components: divide each row by its sum (axis=1)")
+    exp_pi, exp_mu, exp_cov = sklearn_mstep(X, expected_r)
+    with figure_on_failure(lambda: parameters_figure(X, (new_pi, new_mu, new_cov),
+                                                     (exp_pi, exp_mu, exp_cov), label)):
+        _expect_valid_parameters(new_pi, new_mu, new_cov, what)
+
+
+def _expect_valid_parameters(new_pi, new_mu, new_cov, what) -> None:
+    for name, arr in (("pi", new_pi), ("mu", new_mu), ("cov", new_cov)):
+        expect_finite(arr, f"the new {name} of {what}", MSTEP_FORMULA)
     if abs(new_pi.sum() - 1) > 1e-6 or (new_pi < 0).any():
         fail(f"the new pi of {what} is {_fmt(new_pi)}: weights are non-negative and sum to 1 "
              f"(they sum to {new_pi.sum():.6g})", "pi_k = N_k / N with N_k = r[:, k].sum()")
@@ -479,6 +522,14 @@ def judge_sample(student, n, pi, mu, cov, seed) -> None:
     k, d = mu.shape
     what = describe_sample(n, pi, mu, cov, seed)
     X, labels = call_sample(student, n, pi, mu, cov, seed, what)
+    with figure_on_failure(lambda: figures.samples_2d(
+            X, labels, pi, mu, cov, title=f"sample_gmm({n:,}, pi, mu, cov, "
+                                          f"rng=np.random.default_rng({seed}))")):
+        _judge_sample_stats(X, labels, n, pi, mu, cov, what)
+
+
+def _judge_sample_stats(X, labels, n, pi, mu, cov, what) -> None:
+    k, d = mu.shape
     counts, means, covs = _group_stats(X, labels, k)
     freq = counts / n
     for j in range(k):

@@ -3,7 +3,8 @@ where they first differ, and a hint.
 """
 from __future__ import annotations
 
-from typing import Optional
+from contextlib import contextmanager
+from typing import Callable, Optional
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -17,9 +18,39 @@ def fail(message: str, hint: Optional[str] = None, figure=None):
     raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""), figure=figure)
 
 
+@contextmanager
+def figure_on_failure(draw: Callable):
+    """Attach ``draw()`` (a figure of :mod:`gmmkit.checks.figures`, or None) to a
+    ``CheckFailed`` raised inside the block without one, then let it go on.
+
+    ``draw`` runs only when the block fails, on the grader's side; anything it raises is
+    swallowed, so a figure never changes a verdict or a message.
+    """
+    try:
+        yield
+    except CheckFailed as exc:
+        if exc.figure is None:
+            try:
+                exc.figure = draw()
+            except Exception:
+                pass
+        raise
+
+
 def _fmt(x) -> str:
     return np.array2string(np.asarray(x), precision=6, threshold=12, edgeitems=3,
                            suppress_small=False, separator=", ")
+
+
+def _side_by_side(label_a: str, a, label_b: str, b) -> str:
+    """``label_a: a`` then ``label_b: b``, their continuation lines aligned under the values."""
+    width = max(len(label_a), len(label_b)) + 2
+    lines = []
+    for label, value in ((label_a, a), (label_b, b)):
+        text = _fmt(value).splitlines()
+        lines.append(f"{label + ':':<{width}}{text[0]}")
+        lines += [" " * width + t for t in text[1:]]
+    return "\n".join(lines)
 
 
 def as_array(value, what: str, hint: Optional[str] = None) -> np.ndarray:
@@ -59,7 +90,9 @@ def as_tuple(value, length: int, what: str, names: str) -> tuple:
 def expect_shape(arr: np.ndarray, shape: tuple, what: str, hint: Optional[str] = None) -> None:
     if arr.shape != tuple(shape):
         extra = ""
-        if arr.size == int(np.prod(shape)):
+        if arr.ndim == 2 and len(shape) == 2 and arr.shape == tuple(shape)[::-1]:
+            extra = " (the transpose of the expected shape: rows and columns are swapped)"
+        elif arr.size == int(np.prod(shape)):
             extra = f" (same number of entries: reshape, e.g. .reshape{tuple(shape)})"
         fail(f"{what} has shape {arr.shape}, expected {tuple(shape)}{extra}", hint)
 
@@ -81,11 +114,16 @@ def expect_close(actual: np.ndarray, expected, what: str, *, rtol: float = 1e-6,
     close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False)
     if not close.all():
         idx = tuple(int(i) for i in np.argwhere(~close)[0])
-        at = f"index {idx}" if idx else "the value"
-        fail(f"{what} differs from the expected value at {at}: expected {expected[idx]:.8g}, "
+        at = f" at index {idx}" if idx else ""
+        if expected.ndim >= 3:  # a stack of matrices: show the one where they first differ
+            part, label = (idx[0],), f"[{idx[0]}]"
+        else:
+            part, label = (), ""
+        fail(f"{what} differs from the expected value{at}: expected {expected[idx]:.8g}, "
              f"got {actual[idx]:.8g} (tolerance rtol={rtol:g}, atol={atol:g}; "
              f"{int((~close).sum())} of {close.size} entries differ)\n"
-             f"expected: {_fmt(expected)}\ngot:      {_fmt(actual)}", hint)
+             + _side_by_side(f"expected{label}", expected[part], f"got{label}", actual[part]),
+             hint)
 
 
 def expect_rows_sum_to_one(arr: np.ndarray, what: str, axis: int = 1, atol: float = 1e-6,
@@ -95,7 +133,8 @@ def expect_rows_sum_to_one(arr: np.ndarray, what: str, axis: int = 1, atol: floa
     if bad.any():
         i = int(np.argmax(bad))
         kind = "row" if axis == 1 else "entry"
-        fail(f"{kind} {i} of {what} sums to {sums[i]:.6g}, not 1", hint)
+        fail(f"{kind} {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance {atol:g}; "
+             f"{int(bad.sum())} of {bad.size} do not sum to 1)", hint)
 
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:

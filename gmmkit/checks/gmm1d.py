@@ -15,8 +15,9 @@ from typing import Optional
 import numpy as np
 from scipy.stats import norm
 
+from . import figures
 from .core import VISIBLE, Check, CheckFailed, StudentError
-from .expect import as_array, expect_close, expect_finite, expect_shape, fail
+from .expect import as_array, expect_close, expect_finite, expect_shape, fail, figure_on_failure
 
 # Tolerances, loose enough for float32 arithmetic and for any order of summation.
 GAMMA_TOL = {"rtol": 1e-5, "atol": 1e-7}
@@ -149,16 +150,23 @@ def run_estep(student, k: int, X, means, variances, priors) -> np.ndarray:
                     "shape (n, k)")
 
 
+def gammas_figure(X, got, expected, case: str):
+    """Your responsibilities against x, stacked over the components, next to the expected."""
+    return figures.responsibilities_1d(X, got, expected, title=f"estep(X) {case}: each point's "
+                                       "responsibilities, stacked (they must fill 0 to 1)")
+
+
 def judge_gammas(got: np.ndarray, expected: np.ndarray, X, means, variances, priors,
                  case: str) -> None:
     """Shape, finiteness and values of the responsibilities, with the bug named in the hint."""
     n, k = expected.shape
     what = f"estep(X) {case}"
     expect_shape(got, (n, k), what, estep_shape_hint(got, n, k))
-    expect_finite(got, what, "a NaN usually comes from 0 / 0: divide each row by its sum over "
-                  "the components, which is positive for well-scaled data")
-    expect_close(got, expected, what, **GAMMA_TOL,
-                 hint=diagnose_estep(got, X, means, variances, priors))
+    with figure_on_failure(lambda: gammas_figure(X, got, expected, case)):
+        expect_finite(got, what, "a NaN usually comes from 0 / 0: divide each row by its sum "
+                      "over the components, which is positive for well-scaled data")
+        expect_close(got, expected, what, **GAMMA_TOL,
+                     hint=diagnose_estep(got, X, means, variances, priors))
 
 
 def expect_pmf_rows(got: np.ndarray, what: str) -> None:
@@ -176,7 +184,8 @@ def expect_pmf_rows(got: np.ndarray, what: str) -> None:
         hint = (HINT_AXIS if np.allclose(columns, 1, atol=1e-6) else
                 "divide each row by its sum over the components: "
                 "gammas / gammas.sum(axis=1, keepdims=True)")
-        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 ({int(bad.sum())} of {len(sums)} "
+        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance 1e-6; "
+             f"{int(bad.sum())} of {len(sums)} "
              "rows do not sum to 1); each row is the distribution of one point over the "
              "components", hint)
 
@@ -241,6 +250,28 @@ def _param_hint(name: str, got: np.ndarray, expected: dict, X, gammas, old: dict
                          "about the NEW means[j]"}[name]
 
 
+def mixture_pdf(grid, params: dict) -> np.ndarray:
+    """The density of a 1-D mixture {priors, means, variances} on a grid (NaN where invalid)."""
+    var = np.asarray(params["variances"], dtype=float)
+    with np.errstate(all="ignore"):
+        sd = np.where(var > 0, np.sqrt(np.abs(var)), np.nan)
+        return (np.asarray(params["priors"], dtype=float)
+                * norm.pdf(np.asarray(grid, dtype=float)[:, None], params["means"], sd)).sum(1)
+
+
+def mstep_figure(X, got: dict, expected: dict, title: str):
+    """The mixture density of your new parameters next to the expected one, over the data."""
+    x = np.asarray(X, dtype=float)[:, 0]
+    spread = np.sqrt(np.max(np.asarray(expected["variances"], dtype=float)))
+    grid = np.linspace(x.min() - 2 * spread, x.max() + 2 * spread, 400)
+    try:
+        mine = mixture_pdf(grid, got)
+    except Exception:
+        mine = None
+    return figures.density(grid, mine, mixture_pdf(grid, expected), samples=x, bins=30,
+                           samples_label="the data X", title=title)
+
+
 def judge_mstep(got: dict, expected: dict, X, gammas, old: dict, case: str,
                 tol: Optional[dict] = None) -> None:
     """Compare priors, means and variances; one message that names every wrong parameter."""
@@ -253,7 +284,9 @@ def judge_mstep(got: dict, expected: dict, X, gammas, old: dict, case: str,
         except CheckFailed as exc:
             problems.append(str(exc))
     if problems:
-        raise CheckFailed("\n\n".join(problems))
+        raise CheckFailed("\n\n".join(problems), figure=mstep_figure(
+            X, got, expected, f"mstep(X, gammas) {case}: the mixture of your new parameters "
+            "vs the expected one"))
 
 
 # ---------------------------------------------------------------- the public checks
@@ -275,9 +308,11 @@ def check_estep_pmf(student, ref) -> None:
         what = f"estep(X) {case}"
         n = len(X)
         expect_shape(got, (n, k), what, estep_shape_hint(got, n, k))
-        expect_finite(got, what, "a NaN usually comes from 0 / 0: divide each row by its sum "
-                      "over the components")
-        expect_pmf_rows(got, what)
+        with figure_on_failure(lambda: gammas_figure(
+                X, got, plain_estep(X, means, variances, priors), case)):
+            expect_finite(got, what, "a NaN usually comes from 0 / 0: divide each row by its "
+                          "sum over the components")
+            expect_pmf_rows(got, what)
 
 
 def check_estep_values(student, ref) -> None:

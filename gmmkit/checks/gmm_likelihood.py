@@ -22,9 +22,10 @@ from scipy.special import log_softmax, logsumexp, softmax
 from scipy.stats import norm
 
 from ..grading.protocol import Rng, Unsupported
+from . import figures
 from .core import Check
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape,
-                     fail, match_components)
+                     fail, figure_on_failure, match_components)
 
 # The lecture's ground truth (stated in the notebook, so public knowledge).
 GT_LOGITS = np.log([1 / 4, 1 / 4, 1 / 6, 1 / 6, 1 / 6])
@@ -380,8 +381,8 @@ def fit_figure(x, params, best, title: str):
             mine = np.exp(loglik_scipy(grid, *params))
         if not np.all(np.isfinite(mine)):
             mine = None
-        # (no histogram of the data: figures.density labels a histogram "your samples")
-        return density(grid[:, 0], mine, np.exp(loglik_scipy(grid, *best[1:])), title=title)
+        return density(grid[:, 0], mine, np.exp(loglik_scipy(grid, *best[1:])), samples=x,
+                       bins=40, samples_label="the data x", title=title)
     except Exception:
         return None
 
@@ -413,8 +414,9 @@ def fit_diagnosis(x, logits, means, lsigmas, k: int) -> str:
         return "your logits look like the weights pi themselves: return logits = log pi"
     if k > 1 and np.ptp(means) < 1e-6 and np.ptp(lsigmas) < 1e-6:
         return ("all your components are identical: components that start equal get equal "
-                "gradients (and equal responsibilities) and stay equal forever; draw the "
-                "initial values from rng so that they differ")
+                "gradients (and equal responsibilities) and stay equal forever, so draw the "
+                "initial values from rng so that they differ; if they did start different, a "
+                "wrong update merged them: make the mstep and nll_grad checks pass first")
     return ""
 
 
@@ -549,10 +551,13 @@ def expect_never_decreasing(hist: np.ndarray, what: str) -> None:
                     "decreases")
         else:
             hint = ("EM's log-likelihood can never decrease: check the M-step (variances about "
-                    "the NEW means mu_k, weights R_k / N) and that the responsibilities are "
+                    "the NEW means mu_k, weights R_k / N, lsigmas = log sigma = 0.5 * log of "
+                    "the variance; its checks say which) and that the responsibilities are "
                     "normalised over the components (axis=1)")
         fail(f"the loglik_history of {what} decreases at step {i + 1}: from {hist[i]:.8g} to "
-             f"{hist[i + 1]:.8g} ({int(drops.sum())} decreases in {len(hist)} steps)", hint,
+             f"{hist[i + 1]:.8g}, a drop of {hist[i] - hist[i + 1]:.4g} (allowed: rounding, "
+             f"1e-5 of the log-likelihood; {int(drops.sum())} decreases in {len(hist)} steps)",
+             hint,
              figure=history_figure(hist, "your log-likelihood",
                                    "your loglik_history (EM's never decreases)"))
     if not hist[-1] > hist[0]:
@@ -655,9 +660,13 @@ def expect_posterior(student, x, logits, means, lsigmas, expected=None) -> None:
         fail(f"row {i} of {what} (x = {float(x[i, 0]):g}) holds {out[i, j]} in column {j}: no "
              "posterior can be read from it", LOGSUMEXP_HINT)
     expected = posterior_scipy(x, logits, means, lsigmas) if expected is None else expected
-    expect_close(softmax(out, axis=1), expected,
-                 f"softmax(axis=1) of {what}, the posterior p(z_i = k | x_i),", **POST_TOL,
-                 hint=posterior_hint(x, logits, means, lsigmas, out))
+    post = softmax(out, axis=1)
+    with figure_on_failure(lambda: figures.responsibilities_1d(
+            x, post, expected, title="softmax of your posterior logits vs the posterior "
+            "p(z_i = k | x_i), stacked over the components")):
+        expect_close(post, expected,
+                     f"softmax(axis=1) of {what}, the posterior p(z_i = k | x_i),", **POST_TOL,
+                     hint=posterior_hint(x, logits, means, lsigmas, out))
 
 
 # Well separated components with unequal weights and spreads: most posteriors are nearly
@@ -745,12 +754,26 @@ def expect_mstep(student, x, posterior, expected=None) -> None:
     logits = arrays["logits"]
     if np.isnan(logits).any() or np.isposinf(logits).any():
         fail(f"the logits of {what} hold {fmt(logits)}", mstep_hint(x, posterior, "logits", logits))
-    expect_close(softmax(logits), pi, f"softmax(logits) of {what}, the weights pi,", **MSTEP_TOL,
-                 hint=mstep_hint(x, posterior, "logits", logits))
-    expect_close(arrays["means"], means, f"the means of {what}", **MSTEP_TOL,
-                 hint=mstep_hint(x, posterior, "means", arrays["means"]))
-    expect_close(arrays["lsigmas"], lsigmas, f"the lsigmas of {what}", **MSTEP_TOL,
-                 hint=mstep_hint(x, posterior, "lsigmas", arrays["lsigmas"]))
+    with figure_on_failure(lambda: mstep_figure(x, arrays, expected)):
+        expect_close(softmax(logits), pi, f"softmax(logits) of {what}, the weights pi,",
+                     **MSTEP_TOL, hint=mstep_hint(x, posterior, "logits", logits))
+        expect_close(arrays["means"], means, f"the means of {what}", **MSTEP_TOL,
+                     hint=mstep_hint(x, posterior, "means", arrays["means"]))
+        expect_close(arrays["lsigmas"], lsigmas, f"the lsigmas of {what}", **MSTEP_TOL,
+                     hint=mstep_hint(x, posterior, "lsigmas", arrays["lsigmas"]))
+
+
+def mstep_figure(x, got: dict, expected: tuple):
+    """The mixture of your mstep's parameters next to the expected one, over the data."""
+    x = _f(x)[:, 0]
+    pi, means, lsigmas = (_f(a) for a in expected)
+    grid = np.linspace(x.min() - 1, x.max() + 1, 400)[:, None]
+    with np.errstate(all="ignore"):
+        mine = np.exp(loglik_scipy(grid, got["logits"], got["means"], got["lsigmas"]))
+    return figures.density(grid[:, 0], mine if np.all(np.isfinite(mine)) else None,
+                           np.exp(loglik_scipy(grid, np.log(pi), means, lsigmas)), samples=x,
+                           bins=30, samples_label="the data x", title="the mixture of your "
+                           "mstep's parameters vs the expected one")
 
 
 def mstep_inputs(seed: int, n: int = 30, k: int = 3, sharpness: float = 4.0) -> tuple:

@@ -155,9 +155,10 @@ def expect_mixture_distribution(x: np.ndarray, pi, means, sigmas, what: str) -> 
         cdf = float(mixture_cdf(loc, pi, means, sigmas))
         fail(f"the {len(x)} samples of {what} do not follow the mixture: a Kolmogorov-Smirnov "
              f"test gives distance D = {d:.4f} between their empirical CDF and the mixture's "
-             f"CDF (p = {p:.2g}; a correct sampler gives D of about {1 / np.sqrt(len(x)):.4f} "
-             f"and p > {P_MIN:g}). The largest gap is at x = {loc:.4g}: the mixture puts "
-             f"{cdf:.2%} of its mass at or below it, your samples {frac:.2%}",
+             f"CDF (p = {p:.2g}), where a correct sampler is expected to give D of about "
+             f"{1 / np.sqrt(len(x)):.4f} (allowed: p > {P_MIN:g}). The largest gap is at "
+             f"x = {loc:.4g}: the mixture puts {cdf:.2%} of its mass at or below it, your "
+             f"samples {frac:.2%}",
              diagnose(x, pi, means, sigmas), figure=sample_figure(x, pi, means, sigmas, what))
 
 
@@ -170,7 +171,8 @@ def sample_figure(x: np.ndarray, pi, means, sigmas, what: str):
     grid = np.linspace(lo, hi, 400)
     pdf = (np.asarray(pi) * norm.pdf(grid[:, None], means, sigmas)).sum(axis=1)
     inside = x[(x >= lo) & (x <= hi)]
-    return density(grid, None, pdf, samples=inside, title="your samples (histogram) vs the mixture density")
+    return density(grid, None, pdf, samples=inside,
+                   title="your samples (histogram) vs the mixture density they should follow")
 
 
 def describe(n, logits, means, lsigmas, seed) -> str:

@@ -25,8 +25,10 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
+from . import figures
 from .core import Check, CheckFailed
-from .expect import as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail
+from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,
+                     figure_on_failure)
 
 # --------------------------------------------------------------------------------------------
 # The known values of the assignment (ASSIGNMENTS.md, section 4)
@@ -259,6 +261,50 @@ def run_estep(student, X, pi, mu, cov, what: str) -> np.ndarray:
     return as_array(value, what, "E_step returns the responsibilities, an array of shape (n, k)")
 
 
+# --------------------------------------------------------------------------------------------
+# Figures (drawn on the grader's side from the values returned, only when a check fails)
+# --------------------------------------------------------------------------------------------
+IRIS_VIEW = [2, 3]     # petal length and petal width: where Iris's species separate
+
+
+def view(X, *params):
+    """The two coordinates a figure shows (Iris's petal length and width; otherwise the first
+    two) of the data X and of (pi, mu, cov) tuples."""
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1]
+    cols = IRIS_VIEW if _is_iris(X) else list(range(min(d, 2)))
+    out = [X[:, cols]]
+    for pi, mu, cov in params:
+        mu, cov = np.asarray(mu, dtype=float), np.asarray(cov, dtype=float)
+        out.append((pi, mu[:, cols], cov[:, cols][:, :, cols]))
+    return out
+
+
+def _is_iris(X) -> bool:
+    return np.shape(X) == (150, 4) and np.allclose(X, iris()[0])
+
+
+def _axes_labels(X) -> tuple:
+    d = np.shape(X)[1]
+    return (("petal length (cm)", "petal width (cm)") if _is_iris(X) else
+            ("x[:, 0]", "x[:, 1]") if d >= 2 else ("x", ""))
+
+
+def resp_figure(X, got, expected, pi, mu, cov):
+    """Points coloured by your responsibilities of component 0 next to the expected ones."""
+    Xv, (_, mu_v, cov_v) = view(X, (pi, mu, cov))
+    return figures.scatter_by_weight(Xv, got, expected, mu=mu_v, cov=cov_v,
+                                     labels=_axes_labels(X),
+                                     title="E_step: the responsibilities r[:, 0] (dotted: the "
+                                           "given components' 2-sigma ellipses)")
+
+
+def params_figure(X, got, expected, title: str):
+    """The 2-sigma ellipses of your (pi, mu, cov) next to the expected ones, over the data."""
+    Xv, g, e = view(X, got, expected)
+    return figures.mixture_ellipses(Xv, g, e, title=title, labels=_axes_labels(X))
+
+
 def judge_resp(got: np.ndarray, X, pi, mu, cov, what: str, expected=None) -> None:
     """Shape, finiteness, rows summing to 1 and values (``expected`` defaults to scipy's)."""
     n, k = len(X), len(pi)
@@ -270,8 +316,9 @@ def judge_resp(got: np.ndarray, X, pi, mu, cov, what: str, expected=None) -> Non
     hint = None
     if not np.allclose(got, expected, **R_TOL):
         hint = diagnose_estep(got, X, pi, mu, cov)
-    expect_pmf_rows(got, what)
-    expect_close(got, expected, what, **R_TOL, hint=hint)
+    with figure_on_failure(lambda: resp_figure(X, got, expected, pi, mu, cov)):
+        expect_pmf_rows(got, what)
+        expect_close(got, expected, what, **R_TOL, hint=hint)
 
 
 def random_params(rng: np.random.Generator, X: np.ndarray, k: int):
@@ -310,7 +357,9 @@ def _e_step_pmf(student, ref) -> None:
         expect_shape(got, (n, k), what, estep_shape_hint(got, n, k))
         expect_finite(got, what, "a NaN comes from 0 / 0: divide each row by its sum over the "
                       "components, or work in log space with logsumexp")
-        expect_pmf_rows(got, what)
+        with figure_on_failure(lambda: resp_figure(X, got, scipy_resp(X, pi, mu, cov), pi, mu,
+                                                   cov)):
+            expect_pmf_rows(got, what)
 
 
 def _e_step_values(student, ref) -> None:
@@ -451,7 +500,9 @@ def judge_mstep(got: dict, expected: tuple, r, X, what: str, components=None) ->
         except CheckFailed as exc:
             problems.append(str(exc))
     if problems:
-        raise CheckFailed("\n\n".join(problems))
+        raise CheckFailed("\n\n".join(problems), figure=params_figure(
+            X, (got["pi"], got["mu"], got["cov"]), expected,
+            "M_step: your (pi, mu, cov) vs the expected ones"))
 
 
 def _expect_mean(value: np.ndarray, known, what: str, hint: str) -> None:
@@ -468,10 +519,13 @@ def _m_step_uniform(student, ref) -> None:
         expect_shape(got[name], shape, f"{name} of {what}", mstep_shape_hint(name, got[name], K, 4))
     expected = weighted_params(r, X)
     hints = {n: _mstep_hint(n, got[n], e, r, X) for n, e in zip(("pi", "mu", "cov"), expected)}
-    expect_close(got["pi"], UNIFORM_PI, f"pi of {what}", **PI_TOL, hint=hints["pi"])
-    _expect_mean(got["mu"].mean(axis=0), UNIFORM_MU_MEAN, f"mu.mean(axis=0) of {what}",
-                 hints["mu"])
-    _expect_mean(got["cov"].mean(), UNIFORM_COV_MEAN, f"cov.mean() of {what}", hints["cov"])
+    with figure_on_failure(lambda: params_figure(X, tuple(got[n] for n in ("pi", "mu", "cov")),
+                                                 expected, "M_step with uniform r: yours vs "
+                                                 "the expected (pi, mu, cov)")):
+        expect_close(got["pi"], UNIFORM_PI, f"pi of {what}", **PI_TOL, hint=hints["pi"])
+        _expect_mean(got["mu"].mean(axis=0), UNIFORM_MU_MEAN, f"mu.mean(axis=0) of {what}",
+                     hints["mu"])
+        _expect_mean(got["cov"].mean(), UNIFORM_COV_MEAN, f"cov.mean() of {what}", hints["cov"])
     judge_mstep(got, expected, r, X, what)
 
 
@@ -486,8 +540,11 @@ def _m_step_true_labels(student, ref) -> None:
     if np.allclose(got["pi"], expected[0], **PI_TOL) \
             and np.allclose(got["mu"], expected[1], **MU_TOL):
         # the stated known value, once the means (on which the covariances depend) are right
-        _expect_mean(got["cov"].mean(), ONEHOT_COV_MEAN, f"cov.mean() of {what}",
-                     _mstep_hint("cov", got["cov"], expected[2], r, X))
+        with figure_on_failure(lambda: params_figure(
+                X, tuple(got[n] for n in ("pi", "mu", "cov")), expected,
+                "M_step with the true labels as r: yours vs the species' (pi, mu, cov)")):
+            _expect_mean(got["cov"].mean(), ONEHOT_COV_MEAN, f"cov.mean() of {what}",
+                         _mstep_hint("cov", got["cov"], expected[2], r, X))
     judge_mstep(got, expected, r, X, what)
 
 
@@ -532,14 +589,23 @@ def _m_step_singular_component(student, ref) -> None:
                  **MU_TOL, hint=MSTEP_FORMULAS["mu"])
     c = got["cov"][3]
     if not np.allclose(c, c.T, rtol=1e-6, atol=1e-12):
-        fail(f"cov[3] of {what} is not symmetric: {_fmt(c, 6)}", MSTEP_FORMULAS["cov"])
+        i, j = (int(v) for v in np.argwhere(~np.isclose(c, c.T, rtol=1e-6, atol=1e-12))[0])
+        fail(f"cov[3] of {what} is not symmetric: entry ({i}, {j}) is {c[i, j]:.6g} but entry "
+             f"({j}, {i}) is {c[j, i]:.6g} (tolerance rtol=1e-6): {_fmt(c, 6)}",
+             MSTEP_FORMULAS["cov"])
     if float(np.abs(c).max()) > 1e-2:
-        fail(f"cov[3] of {what} is {_fmt(c, 6)}: the covariance of a single point about itself "
-             "is zero (plus at most a tiny ridge)", MSTEP_FORMULAS["cov"])
+        i, j = (int(v) for v in np.unravel_index(np.argmax(np.abs(c)), c.shape))
+        fail(f"cov[3] of {what} is {_fmt(c, 6)}, but the covariance of a single point about "
+             f"itself is zero (expected: zero plus at most a tiny ridge; allowed: entries up to "
+             f"1e-2, and entry ({i}, {j}) is {c[i, j]:.6g})",
+             ("the covariance is centred on the mean of all the data: centre each component "
+              "on its own new mean, x_i - mu[j]; " + MSTEP_FORMULAS["cov"])
+             if np.allclose(c, np.outer(X[0] - X.mean(0), X[0] - X.mean(0)), rtol=1e-3,
+                            atol=1e-3 + 1e-5) else MSTEP_FORMULAS["cov"])
     smallest = float(np.linalg.eigvalsh((c + c.T) / 2).min())
     if not smallest > 0:
-        fail(f"cov[3] of {what} is singular (its smallest eigenvalue is {smallest:.3g}): "
-             f"{_fmt(c, 6)}", SINGULAR_HINT)
+        fail(f"cov[3] of {what} is singular: its smallest eigenvalue is {smallest:.3g}, "
+             f"expected > 0: {_fmt(c, 6)}", SINGULAR_HINT)
     judge_mstep(got, weighted_params(r, X), r, X, what, components=[0, 1, 2])
 
 
@@ -722,8 +788,10 @@ def judge_monotone(hist: np.ndarray, what: str) -> None:
                     "the M-step's formulas (weights R_j / n, biased covariances about the new "
                     "means)")
         fail(f"loss_hist of {what} increases from loss_hist[{t}] = {hist[t]:.10g} to "
-             f"loss_hist[{t + 1}] = {hist[t + 1]:.10g} ({int(bad.sum())} increases in "
-             f"{len(steps)} steps)", hint)
+             f"loss_hist[{t + 1}] = {hist[t + 1]:.10g}, by {steps[t]:.4g} (allowed: rounding, "
+             f"1e-5 of the loss; {int(bad.sum())} increases in {len(steps)} steps)", hint,
+             figure=figures.curves(hist, ylabel="negative log-likelihood", increasing=False,
+                                   title="your loss_hist (EM's never goes up)"))
 
 
 def judge_first_loss(hist: np.ndarray, candidates: list, n: int, what: str) -> None:
@@ -740,7 +808,11 @@ def judge_first_loss(hist: np.ndarray, candidates: list, n: int, what: str) -> N
     if any(np.isclose(first, -v, rtol=1e-5) for v in candidates):
         hint = "the sign is wrong: record the NEGATIVE log-likelihood"
     fail(f"loss_hist[0] of {what} is {first:.10g}, but the negative log-likelihood is {shown} "
-         f"at the start or after the first iteration", hint)
+         f"at the start or after the first iteration (tolerance rtol=1e-5; the mean over the "
+         f"{n} points is accepted too)", hint,
+         figure=figures.curves(hist, ylabel="negative log-likelihood", increasing=False,
+                               target=candidates[0], target_label="the NLL at the start",
+                               title="your loss_hist"))
 
 
 def _fit_loss_history(student, ref) -> None:
@@ -799,9 +871,11 @@ def judge_fitted(got: tuple, expected: tuple, X, start, iters: int, what: str, o
                         "exactly `iters` E-step/M-step pairs")
                 break
     name = names[ok.index(False)]
-    expect_close(got[names.index(name)], expected[names.index(name)],
-                 f"the fitted {name} of {what}, compared with {source}", **FIT_TOL[name],
-                 hint=hint)
+    with figure_on_failure(lambda: params_figure(X, got, expected, f"fit (iters={iters}): "
+                                                 "yours vs the expected, from the same start")):
+        expect_close(got[names.index(name)], expected[names.index(name)],
+                     f"the fitted {name} of {what}, compared with {source}", **FIT_TOL[name],
+                     hint=hint)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from scipy import stats
 from scipy.special import betaln, logsumexp
 
 from ..grading.protocol import Rng, Unsupported
+from . import figures
 from .core import Check
-from .expect import as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail
+from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,
+                     figure_on_failure)
 
 SMOOTHING = 1.0          # fit_bmm's smoothing, fixed by the assignment
 
@@ -284,8 +286,9 @@ def expect_pmf_rows(r: np.ndarray, what: str, tol: float = 1e-6) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         columns_sum_to_one = r.ndim == 2 and np.allclose(r.sum(axis=0), 1, atol=tol)
-        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 ({int(bad.sum())} of {len(sums)} "
-             "rows do not sum to 1); row i is the distribution of image i over the clusters",
+        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance {tol:g}; "
+             f"{int(bad.sum())} of {len(sums)} rows do not sum to 1); row i is the distribution "
+             "of image i over the clusters",
              AXIS_HINT if columns_sum_to_one else
              "normalise each row over the clusters: subtract logsumexp(log_joint, axis=1, "
              "keepdims=True) from log_joint before exponentiating")
@@ -453,6 +456,11 @@ def _m_step_valid(student, ref) -> None:
     X[:, 2] = 0.0          # a pixel never on
     X[:, 5] = 1.0          # a pixel always on
     r = rng.dirichlet(np.full(3, 0.5), size=30)
+    with figure_on_failure(lambda: digit_means_figure(student)):
+        _m_step_valid_range(student, X, r)
+
+
+def _m_step_valid_range(student, X, r) -> None:
     _, mu, what = judge_m_step_shapes(student, X, r, None)
     for bad in (mu <= 0, mu >= 1):
         if bad.any():
@@ -488,11 +496,31 @@ def judge_m_step_values(student, X, r, smoothing, expected_pi, expected_mu, tol=
     expect_close(mu, expected_mu, f"the mu of {what}", **tol, hint=diagnose_mu(mu, X, r, s))
 
 
+DIGITS_N = 1000
+
+
+def digit_means_figure(student):
+    """Your m_step on 1,000 MNIST digits with the true labels as one-hot responsibilities, so
+    that mu is each digit's smoothed mean image: yours next to the formula's.
+
+    Drawn only when an m_step check fails, from one more call of the student's m_step on
+    public data (the shipped MNIST test images), never from student plotting code.
+    """
+    X, y = mnist_images(0, DIGITS_N)
+    r = (y[:, None] == np.arange(10)).astype(float)
+    pi, mu = as_tuple(student.call("m_step", X, r), 2, "m_step", "pi, mu")
+    expected = (r.T @ X + SMOOTHING) / (r.sum(axis=0)[:, None] + 2 * SMOOTHING)
+    return figures.images(as_array(mu, "mu"), expected, title=f"m_step(X, r) on {DIGITS_N:,} "
+                          "MNIST digits, r = the one-hot true labels: mu is each digit's "
+                          "mean image (smoothing = 1)")
+
+
 def _m_step_known_values(student, ref) -> None:
-    for smoothing, (pi, mu) in M_EXAMPLE_1_VALUES.items():
-        judge_m_step_values(student, *M_EXAMPLE_1, smoothing, pi, mu)
-    for smoothing, (pi, mu) in M_EXAMPLE_2_VALUES.items():
-        judge_m_step_values(student, *M_EXAMPLE_2, smoothing, pi, mu)
+    with figure_on_failure(lambda: digit_means_figure(student)):
+        for smoothing, (pi, mu) in M_EXAMPLE_1_VALUES.items():
+            judge_m_step_values(student, *M_EXAMPLE_1, smoothing, pi, mu)
+        for smoothing, (pi, mu) in M_EXAMPLE_2_VALUES.items():
+            judge_m_step_values(student, *M_EXAMPLE_2, smoothing, pi, mu)
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,12 +597,17 @@ def judge_monotone(hist: np.ndarray, what: str) -> None:
         hint = ("your objective falls at almost every iteration: record the objective EM "
                 "maximises (log-likelihood + log prior), not its negative" if falling > 0.8 else
                 "EM never decreases log-likelihood + log prior when the M-step is the smoothed "
-                "one: check that e_step normalises each row over the clusters, that m_step uses "
+                "one: first make the m_step and e_step checks pass (an M-step that is not the "
+                "formula's, e.g. dividing by n instead of R_k, breaks that guarantee); then "
+                "check that e_step normalises each row over the clusters, that m_step uses "
                 "the responsibilities of the E-step just before it, and that the objective is "
                 "computed for the parameters of the same iteration. " + OBJECTIVE_FORMULA)
         fail(f"the objective_history of {what} decreases from iteration {t} to {t + 1}: "
-             f"{hist[t]:.10g} then {hist[t + 1]:.10g} ({int(drops.sum())} of {len(drops)} steps "
-             f"go down)\nobjective_history: {_fmt(hist)}", hint)
+             f"{hist[t]:.10g} then {hist[t + 1]:.10g}, a drop of {hist[t] - hist[t + 1]:.4g} "
+             f"(allowed: rounding, 1e-5 of the objective; {int(drops.sum())} of {len(drops)} "
+             f"steps go down)\nobjective_history: {_fmt(hist)}", hint,
+             figure=figures.curves(hist, ylabel="objective", title="your objective_history "
+                                   "(EM's never goes down)"))
 
 
 def _fit_monotone(student, ref) -> None:
@@ -612,7 +645,11 @@ def judge_last_objective(X, pi, mu, hist, what) -> None:
                         "follows it). " + OBJECTIVE_FORMULA)
     fail(f"the last objective of {what} is {last:.10g}, but for the pi and mu it returns the "
          f"log-likelihood is {ll:.10g} and the log prior sum(log(mu) + log(1 - mu)) is "
-         f"{prior:.10g}: expected their sum, {expected:.10g}", hint)
+         f"{prior:.10g}: expected their sum, {expected:.10g} (tolerance {tol:.3g}; off by "
+         f"{last - expected:.6g})", hint,
+         figure=figures.curves(hist, ylabel="objective", target=expected,
+                               target_label="expected last value (loglik + log prior)",
+                               title="your objective_history"))
 
 
 def _fit_last_objective(student, ref) -> None:

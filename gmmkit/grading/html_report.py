@@ -8,29 +8,46 @@ from pathlib import Path
 from .results import Report
 
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
-h1 { font-size: 1.4em; } .score { font-size: 1.2em; margin-bottom: 1em; }
-.check { border: 1px solid #ddd; border-radius: 6px; padding: .6em 1em; margin: .7em 0; }
+body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       color: #222; }
+h1 { font-size: 1.4em; margin-bottom: .3em; } .score { font-size: 1.2em; margin-bottom: .4em; }
+.legend { color: #555; font-size: .9em; margin-bottom: 1em; }
+/* darker than the figures' own colours, so that a test can tell a drawn figure from this text */
+.legend .yours { color: #b0191f; font-weight: 600; } .legend .expected { color: #165a8a; font-weight: 600; }
+.check { border: 1px solid #ddd; border-radius: 6px; padding: .5em 1em; margin: .6em 0; }
 .passed { border-left: 6px solid #2ca02c; } .failed { border-left: 6px solid #d62728; }
-.name { font-weight: 600; } .pts { float: right; color: #555; } .hidden-tag { color: #777; font-size: .85em; }
-pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; border-radius: 4px; }
+.head { display: flex; align-items: baseline; gap: 1em; }
+.name { font-weight: 600; flex: 1; } .pts { color: #555; white-space: nowrap; }
+.hidden-tag { color: #777; font-size: .85em; font-weight: normal; }
+pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; border-radius: 4px;
+      font-size: .85em; }
+img.figure { display: block; max-width: 100%; margin: .4em 0 .2em; }
 .notes { background: #fff8e1; padding: .6em 1em; border-radius: 6px; }
 """
 
 
 def render(report: Report) -> str:
     esc = html.escape
+    passed = sum(r.passed for r in report.results)
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>{esc(report.assignment)}: feedback</title><style>{STYLE}</style></head><body>",
              f"<h1>{esc(report.assignment)}: feedback</h1>",
-             f"<div class='score' id='score'>Score: {report.score:g} / {report.max_score:g}</div>"]
+             f"<div class='score' id='score'>Score: {report.score:g} / {report.max_score:g}"
+             f" <span class='hidden-tag'>({passed} of {len(report.results)} checks passed)"
+             "</span></div>"]
+    if any(r.figure for r in report.results):
+        parts.append("<div class='legend'>In the figures, <span class='yours'>red: your "
+                     "result</span> (solid lines, histograms, frames titled \u201cyours\u201d); "
+                     "<span class='expected'>blue, dashed: the expected one</span>. They are "
+                     "drawn by the grader from the values your functions returned.</div>")
     if report.notes:
         parts.append("<div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in report.notes)
                      + "</div>")
     for r in report.results:
         tag = " <span class='hidden-tag'>(hidden check)</span>" if r.hidden else ""
-        parts.append(f"<div class='check {r.status}'><span class='name'>{esc(r.name)}</span>{tag}"
-                     f"<span class='pts'>{r.score:g} / {r.max_score:g}</span>")
+        parts.append(f"<div class='check {r.status}'><div class='head'>"
+                     f"<span class='name'>{esc(r.name)}{tag}</span>"
+                     f"<span class='pts'>{r.score:g} / {r.max_score:g}</span></div>")
         if r.output:
             parts.append(f"<pre>{esc(r.output)}</pre>")
         if r.figure:

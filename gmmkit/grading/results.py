@@ -12,6 +12,12 @@ from ..checks.core import CheckResult
 
 MAX_OUTPUT = 4000          # characters of one test's output
 INSTRUCTOR_ONLY = "hidden"  # Gradescope: never shown to students
+# Figures are base64 PNGs of a few tens of kilobytes each (gmmkit/checks/figures.py). Whatever
+# the checks draw, results.json stays under Gradescope's 1 MB: one figure may take at most
+# MAX_FIGURE characters and all of them together FIGURE_BUDGET; beyond that a test keeps its
+# message and says its figure was left out.
+MAX_FIGURE = 150_000
+FIGURE_BUDGET = 600_000
 
 
 @dataclasses.dataclass
@@ -36,7 +42,9 @@ def _clip(text: str, limit: int = MAX_OUTPUT) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (output truncated)"
 
 
-def _test_output(r: CheckResult) -> dict:
+def _test_output(r: CheckResult, figure: bool = True) -> dict:
+    if r.figure and not figure:
+        return {"output": _clip(r.output) + "\n(figure left out to keep the results small)"}
     if not r.figure:
         return {"output": _clip(r.output)}
     # Gradescope renders a test's output as HTML when asked: the message, then the figure.
@@ -46,10 +54,21 @@ def _test_output(r: CheckResult) -> dict:
             "output_format": "html"}
 
 
+def _figures_kept(results: list[CheckResult]) -> list[bool]:
+    """Which results keep their figure: each under MAX_FIGURE, all within FIGURE_BUDGET, in
+    order (the first failures are the ones a student reads first)."""
+    kept, used = [], 0
+    for r in results:
+        keep = bool(r.figure) and len(r.figure) <= MAX_FIGURE and used + len(r.figure) <= FIGURE_BUDGET
+        used += len(r.figure) if keep else 0
+        kept.append(keep)
+    return kept
+
+
 def to_gradescope(report: Report) -> dict:
     tests = [{"name": r.name, "score": r.score, "max_score": r.max_score,
-              "visibility": r.visibility, "status": r.status, **_test_output(r)}
-             for r in report.results]
+              "visibility": r.visibility, "status": r.status, **_test_output(r, keep)}
+             for r, keep in zip(report.results, _figures_kept(report.results))]
     env = f"Isolation: {report.isolation}"
     if report.internal_error:
         env += f"\nInternal grader error: {report.internal_error}"

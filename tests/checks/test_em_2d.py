@@ -503,7 +503,7 @@ def test_naive_estep_fails_only_the_far_points_check():
 
 @pytest.mark.parametrize("impl, message", [
     (em_step_r_transposed, "r of em_step(X, pi, mu, cov) on the fig. 11.11 start (X of shape "
-                           "(272, 2), pi=[0.5, 0.5], mu=[[-1.5,  1. ],\n [ 1.5, -1.5]]) has shape "
+                           "(272, 2), pi=[0.5, 0.5], mu=[[-1.5,  1. ], [ 1.5, -1.5]]) has shape "
                            "(2, 272), expected (272, 2)"),
     (em_step_returns_three, "must return a tuple (pi, mu, cov, r); it returned a tuple of "
                             "length 3"),
