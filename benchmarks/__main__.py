@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from .report import RESULTS, machine, print_table, write
+from .report import RESULTS, judge, machine, print_table, write
 
 MODULES = ["iris_em_vs_sklearn", "mnist_bmm_floor", "gmm_likelihood_fits", "grading_latency",
            "class_scale"]
@@ -25,7 +25,7 @@ def main() -> int:
             print(f"({name}: not in this checkout)", file=sys.stderr)
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        rows += module.run()
+        rows += judge(module.run())
     print(f"machine: {machine()}")
     print_table(rows)
     write(rows)

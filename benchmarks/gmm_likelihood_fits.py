@@ -7,18 +7,14 @@ the machine is shared, so the spread is reported).
 """
 from __future__ import annotations
 
-import os
+import numpy as np
+from scipy.special import softmax
+from sklearn.mixture import GaussianMixture
 
-os.environ.setdefault("TQDM_DISABLE", "1")   # before tqdm is imported by the reference
+from gmmkit import paths
+from gmmkit.checks import load_module
 
-import numpy as np  # noqa: E402
-from scipy.special import softmax  # noqa: E402
-from sklearn.mixture import GaussianMixture  # noqa: E402
-
-from gmmkit import paths  # noqa: E402
-from gmmkit.checks import load_module  # noqa: E402
-
-from .timing import measure, row  # noqa: E402
+from .timing import measure, row
 
 N, K = 10_000, 5
 ADAM_STEPS, LEARNING_RATE, EM_STEPS = 1000, 0.05, 300
