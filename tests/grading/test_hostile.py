@@ -1,5 +1,5 @@
-"""Hostile and broken submissions, graded through the real harness and through the Gradescope
-bundle layout. For each: a valid results file, no score above what the honest part earns, no
+"""Hostile submissions and broken files, graded through the real harness and through the
+Gradescope bundle layout. For each: a valid results file, no score above what the honest part earns, no
 text of the hidden material in the output, no process left behind, and the grader done in time.
 
 The submissions are the gmm1d reference with hostile code added, so the honest part is known.
@@ -182,6 +182,25 @@ def test_hostile_submission_through_the_harness(case, material, honest_ceiling, 
     assert_contained(results, started, tmp_path)
 
 
+def run_in_gradescope_layout(bundle: Path, tmp: Path, name: str, content: bytes) -> dict:
+    """Gradescope's layout under ``tmp`` (the bundle's material carrying the canary), the
+    submission saved as ``name``, then ``run_autograder``: its results.json."""
+    root = tmp / "autograder"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(root / "source")
+    for material_file in ("hidden_checks.py", "solutions.py"):
+        with open(root / "source" / "material" / material_file, "a") as fh:
+            fh.write(f"\n# {CANARY}\n")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    (root / "submission" / name).write_bytes(content)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable)
+    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
+                         timeout=TIME_BOUND)
+    assert run.returncode == 0
+    return json.loads((root / "results" / "results.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     return build_bundle("gmm1d", tmp_path_factory.mktemp("dist"))
@@ -190,22 +209,78 @@ def bundle(tmp_path_factory):
 @pytest.mark.parametrize("case", list(CASES))
 def test_hostile_submission_through_the_gradescope_layout(case, bundle, honest_ceiling, tmp_path):
     ceiling, maximum = honest_ceiling
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(root / "source")
-    for name in ("hidden_checks.py", "solutions.py"):
-        with open(root / "source" / "material" / name, "a") as fh:
-            fh.write(f"\n# {CANARY}\n")
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir()
-    (root / "submission" / "gmm1d.py").write_text(hostile_source(case))
     started = time.monotonic()
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable)
-    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
-                         timeout=TIME_BOUND)
-    assert run.returncode == 0
-    results = json.loads((root / "results" / "results.json").read_text())
+    results = run_in_gradescope_layout(bundle, tmp_path, "gmm1d.py",
+                                       hostile_source(case).encode())
     assert results["score"] <= maximum
     assert results["score"] <= ceiling or case in HONEST_CASES
     assert "Internal grader error" not in json.dumps(results)
+    assert_contained(results, started, tmp_path)
+
+
+# ------------------------------------------------------------------------------------------
+# Broken files: what arrives is not a working submission at all, or not under the right name.
+# (assignment, file name, content, the most it may score, words its results must show)
+# ------------------------------------------------------------------------------------------
+BAD_JSON = b'{"cells": [{"cell_type": "code", "source": "x = 1"'
+BROKEN = {
+    "a syntax error": ("gmm1d", "gmm1d.py", b"import numpy as np\n\nclass GMM1D(:\n    pass\n",
+                       "zero", ["SyntaxError", "line 3"]),
+    "a notebook that is not valid JSON": ("gmm_sampling", "gmm_sampling.ipynb", BAD_JSON, "zero",
+                                          ["not a valid notebook"]),
+    "an empty file": ("gmm1d", "gmm1d.py", b"", "zero", ["empty"]),
+    "a binary file": ("gmm1d", "gmm1d.py", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8,
+                      "zero", ["not a text file"]),
+    "a missing function": ("gmm1d", "gmm1d.py", (REFERENCE + "\ndel GMM1D.estep\n").encode(),
+                           "ceiling", ["estep"]),
+    "a wrong file name": ("gmm1d", "my final lab (2).py", REFERENCE.encode(), "full",
+                          ["expected a file named gmm1d.py"]),
+}
+
+
+def _broken_limit(kind: str, honest_ceiling) -> float:
+    ceiling, maximum = honest_ceiling
+    return {"zero": 0.0, "ceiling": ceiling, "full": maximum}[kind]
+
+
+def _shows(results: dict, words: list) -> None:
+    text = results["output"] + "\n".join(t["output"] for t in results["tests"])
+    for word in words:
+        assert word in text, f"{word!r} not in the results: {text[:3000]}"
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_file_through_the_harness(case, material, honest_ceiling, tmp_path):
+    assignment, name, content, kind, words = BROKEN[case]
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    started = time.monotonic()
+    report = grade(assignment, folder, material if assignment == "gmm1d" else None)
+    results = to_gradescope(report)
+    assert not report.internal_error, report.internal_error
+    assert report.score <= _broken_limit(kind, honest_ceiling)
+    if kind == "full":  # a correct file under another name is graded, with a note
+        assert report.score == report.max_score
+    _shows(results, words)
+    assert_contained(results, started, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory):
+    dist = tmp_path_factory.mktemp("broken-dist")
+    return {a: build_bundle(a, dist) for a in {case[0] for case in BROKEN.values()}}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_file_through_the_gradescope_layout(case, bundles, honest_ceiling, tmp_path):
+    assignment, name, content, kind, words = BROKEN[case]
+    started = time.monotonic()
+    results = run_in_gradescope_layout(bundles[assignment], tmp_path, name, content)
+    assert "Internal grader error" not in json.dumps(results)
+    if assignment == "gmm1d":
+        assert results["score"] <= _broken_limit(kind, honest_ceiling)
+    else:
+        assert results["score"] == 0
+    _shows(results, words)
     assert_contained(results, started, tmp_path)
