@@ -11,7 +11,8 @@ import numpy as np
 
 from gmmkit.checks import AFTER_DUE, Check, StudentError, figures
 from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
-from gmmkit.checks.gmm1d import judge_gammas, judge_mstep, run_estep, run_mstep, sample_mixture
+from gmmkit.checks.gmm1d import (judge_gammas, judge_mstep, mixture_pdf, run_estep, run_mstep,
+                                  sample_mixture)
 
 # (k, scale): every k from 1 to 6, at unit scale and at scales from 0.01 to 100; the usual
 # case (k = 3) first, so that its diagnosis is the one a student reads
@@ -85,20 +86,14 @@ def fit_data() -> np.ndarray:
     return rng.permutation(np.concatenate(groups))[:, None]
 
 
-def _mixture_pdf(grid, params) -> np.ndarray:
-    from scipy.stats import norm
-    sd = np.sqrt(np.clip(np.asarray(params["variances"], float), 1e-12, None))
-    return (np.asarray(params["priors"], float) * norm.pdf(grid[:, None], params["means"], sd)).sum(1)
-
-
 def _fit_figure(X, got, want, title):
     """The student's fitted density over the data, next to the expected fit."""
     grid = np.linspace(X.min() - 1, X.max() + 1, 400)
     try:
-        mine = _mixture_pdf(grid, got)
+        mine = mixture_pdf(grid, got)
     except (ValueError, TypeError):
         mine = None
-    return figures.density(grid, mine, _mixture_pdf(grid, want), samples=X, title=title,
+    return figures.density(grid, mine, mixture_pdf(grid, want), samples=X, title=title,
                            samples_label="the data X")
 
 

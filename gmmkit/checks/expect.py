@@ -125,15 +125,26 @@ def expect_close(actual: np.ndarray, expected, what: str, *, rtol: float = 1e-6,
              hint)
 
 
-def expect_rows_sum_to_one(arr: np.ndarray, what: str, axis: int = 1, atol: float = 1e-6,
-                           hint: Optional[str] = None) -> None:
-    sums = arr.sum(axis=axis)
-    bad = np.abs(sums - 1) > atol
+def expect_pmf_rows(r: np.ndarray, what: str, *, tol: float, meaning: str, negative_hint: str,
+                    axis_hint: str, normalise_hint: str) -> None:
+    """Every entry of the responsibilities ``r`` (n, k) non-negative and every row summing to 1.
+
+    ``meaning`` says what a row is; ``axis_hint`` is given when the columns sum to 1 instead
+    (the classic axis=0 mistake), ``normalise_hint`` otherwise.
+    """
+    low = r < -1e-9
+    if low.any():
+        i, j = (int(a) for a in np.argwhere(low)[0])
+        fail(f"{what} has a negative responsibility at row {i}, column {j}: {r[i, j]:.6g}",
+             negative_hint)
+    sums = r.sum(axis=1)
+    bad = np.abs(sums - 1) > tol
     if bad.any():
         i = int(np.argmax(bad))
-        kind = "row" if axis == 1 else "entry"
-        fail(f"{kind} {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance {atol:g}; "
-             f"{int(bad.sum())} of {bad.size} do not sum to 1)", hint)
+        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance "
+             f"{np.format_float_scientific(tol, trim='-', exp_digits=1)}; {int(bad.sum())} of "
+             f"{len(sums)} rows do not sum to 1); {meaning}",
+             axis_hint if np.allclose(r.sum(axis=0), 1, atol=tol) else normalise_hint)
 
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 from scipy.stats import norm
 
-from . import figures
+from . import expect, figures
 from .core import VISIBLE, Check, CheckFailed, StudentError
 from .expect import as_array, expect_close, expect_finite, expect_shape, fail, figure_on_failure
 
@@ -171,23 +171,11 @@ def judge_gammas(got: np.ndarray, expected: np.ndarray, X, means, variances, pri
 
 def expect_pmf_rows(got: np.ndarray, what: str) -> None:
     """Every entry in [0, 1] and every row summing to 1."""
-    low = got < -1e-9
-    if low.any():
-        i, j = (int(a) for a in np.argwhere(low)[0])
-        fail(f"{what} has a negative responsibility at row {i}, column {j}: {got[i, j]:.6g}",
-             "responsibilities are probabilities: densities times priors are never negative")
-    sums = got.sum(axis=1)
-    bad = np.abs(sums - 1) > 1e-6
-    if bad.any():
-        i = int(np.argmax(bad))
-        columns = got.sum(axis=0)
-        hint = (HINT_AXIS if np.allclose(columns, 1, atol=1e-6) else
-                "divide each row by its sum over the components: "
-                "gammas / gammas.sum(axis=1, keepdims=True)")
-        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance 1e-6; "
-             f"{int(bad.sum())} of {len(sums)} "
-             "rows do not sum to 1); each row is the distribution of one point over the "
-             "components", hint)
+    expect.expect_pmf_rows(
+        got, what, tol=1e-6, meaning="each row is the distribution of one point over the "
+        "components", negative_hint="responsibilities are probabilities: densities times "
+        "priors are never negative", axis_hint=HINT_AXIS, normalise_hint="divide each row by "
+        "its sum over the components: gammas / gammas.sum(axis=1, keepdims=True)")
 
 
 # ---------------------------------------------------------------- judging the M-step

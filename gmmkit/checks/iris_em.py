@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from . import figures
+from . import expect, figures
 from .core import Check, CheckFailed
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,
                      figure_on_failure)
@@ -236,21 +236,12 @@ def diagnose_estep(got: np.ndarray, X, pi, mu, cov) -> str:
 
 def expect_pmf_rows(got: np.ndarray, what: str) -> None:
     """Every entry in [0, 1] and every row summing to 1."""
-    low = got < -1e-9
-    if low.any():
-        i, j = (int(a) for a in np.argwhere(low)[0])
-        fail(f"{what} has a negative responsibility at row {i}, column {j}: {got[i, j]:.6g}",
-             HINT_LOG_R if (got <= 0).all() else
-             "responsibilities are probabilities: weights times densities are never negative")
-    sums = got.sum(axis=1)
-    bad = np.abs(sums - 1) > 1e-5
-    if bad.any():
-        i = int(np.argmax(bad))
-        hint = (HINT_AXIS if np.allclose(got.sum(axis=0), 1, atol=1e-5) else
-                "divide each row by its sum over the components: r / r.sum(axis=1, keepdims=True)")
-        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 ({int(bad.sum())} of {len(sums)} "
-             "rows do not sum to 1); each row is the distribution of one point over the "
-             "components", hint)
+    expect.expect_pmf_rows(
+        got, what, tol=1e-5, meaning="each row is the distribution of one point over the "
+        "components", negative_hint=HINT_LOG_R if (got <= 0).all() else "responsibilities are "
+        "probabilities: weights times densities are never negative", axis_hint=HINT_AXIS,
+        normalise_hint="divide each row by its sum over the components: "
+        "r / r.sum(axis=1, keepdims=True)")
 
 
 def run_estep(student, X, pi, mu, cov, what: str) -> np.ndarray:

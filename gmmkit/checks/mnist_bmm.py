@@ -25,7 +25,7 @@ from scipy import stats
 from scipy.special import betaln, logsumexp
 
 from ..grading.protocol import Rng, Unsupported
-from . import figures
+from . import expect, figures
 from .core import Check
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,
                      figure_on_failure)
@@ -276,22 +276,12 @@ def call_e_step(student, X, pi, mu):
 
 def expect_pmf_rows(r: np.ndarray, what: str, tol: float = 1e-6) -> None:
     """Every entry in [0, 1] and every row summing to 1; the hint names the likely mistake."""
-    if (r < -1e-9).any():
-        i, j = (int(a) for a in np.argwhere(r < -1e-9)[0])
-        fail(f"{what} has a negative responsibility at row {i}, column {j}: {r[i, j]:.6g}",
-             "these look like log-responsibilities: return r = np.exp(log_r), probabilities "
-             "in [0, 1]")
-    sums = r.sum(axis=1)
-    bad = np.abs(sums - 1) > tol
-    if bad.any():
-        i = int(np.argmax(bad))
-        columns_sum_to_one = r.ndim == 2 and np.allclose(r.sum(axis=0), 1, atol=tol)
-        fail(f"row {i} of {what} sums to {sums[i]:.6g}, not 1 (tolerance {tol:g}; "
-             f"{int(bad.sum())} of {len(sums)} rows do not sum to 1); row i is the distribution "
-             "of image i over the clusters",
-             AXIS_HINT if columns_sum_to_one else
-             "normalise each row over the clusters: subtract logsumexp(log_joint, axis=1, "
-             "keepdims=True) from log_joint before exponentiating")
+    expect.expect_pmf_rows(
+        r, what, tol=tol, meaning="row i is the distribution of image i over the clusters",
+        negative_hint="these look like log-responsibilities: return r = np.exp(log_r), "
+        "probabilities in [0, 1]", axis_hint=AXIS_HINT, normalise_hint="normalise each row "
+        "over the clusters: subtract logsumexp(log_joint, axis=1, keepdims=True) from "
+        "log_joint before exponentiating")
 
 
 def resp_shape_hint(got: np.ndarray, n: int, k: int) -> str:
