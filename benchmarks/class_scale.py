@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from gmmkit import paths
-from gmmkit.build.build import reference_submission
+from gmmkit.course.build import reference_submission
 
 from .timing import row, run_gmmkit
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from gmmkit import assignments, paths
-from gmmkit.build.build import reference_submission
+from gmmkit.course.build import reference_submission
 
 from .timing import measure, row, run_gmmkit
 

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export-answers":
         return manual_questions.run_export(args)
     if args.command == "build":
-        from .build.build import build
+        from .course.build import build
         for name in args.assignments:
             assignments.get(name)
         return build(args.assignments or None, selfgrade=not args.no_selfgrade,

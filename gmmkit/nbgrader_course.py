@@ -209,7 +209,7 @@ def make_course(dest: Path, names: Iterable[str] | None = None, course_id: str =
 def copy_source(src: Path, dest: Path) -> None:
     """Copy one assignment's source folder; clear the solutions of its ``.py`` files (nbgrader
     would release them as they are)."""
-    from .build.release import clear_python_solutions
+    from .course.release import clear_python_solutions
 
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*IGNORE))
     for py in sorted(dest.rglob("*.py")):

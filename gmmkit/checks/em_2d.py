@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from scipy.special import logsumexp
 
-from ..grading.protocol import Rng
+from ..wire.protocol import Rng
 from . import figures
 from .core import Check
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,

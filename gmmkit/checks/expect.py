@@ -9,7 +9,7 @@ from typing import Callable, Optional
 import numpy as np
 from scipy.special import softmax
 
-from ..grading.protocol import Unsupported
+from ..wire.protocol import Unsupported
 from .core import CheckFailed
 
 

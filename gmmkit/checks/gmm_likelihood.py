@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import log_softmax, logsumexp, softmax
 from scipy.stats import norm
 
-from ..grading.protocol import Rng, Unsupported
+from ..wire.protocol import Rng, Unsupported
 from . import figures
 from .core import Check
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape,

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import softmax as _scipy_softmax
 
-from ..grading.protocol import Rng
+from ..wire.protocol import Rng
 from .core import Check
 from .expect import as_array, expect_close, expect_finite, expect_shape, fail
 

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import betaln, logsumexp
 
-from ..grading.protocol import Rng, Unsupported
+from ..wire.protocol import Rng, Unsupported
 from . import expect, figures
 from .core import Check
 from .expect import (as_array, as_float, as_tuple, expect_close, expect_finite, expect_shape, fail,

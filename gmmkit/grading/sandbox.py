@@ -126,7 +126,7 @@ def _works(isolation: Isolation) -> bool:
     scratch.mkdir(exist_ok=True)
     try:
         isolation.prepare_scratch(scratch)
-        code = ("import os, numpy, gmmkit.grading.protocol; u = int(os.environ.get('GMMKIT_DROP_UID', -1));"
+        code = ("import os, numpy, gmmkit.wire.protocol; u = int(os.environ.get('GMMKIT_DROP_UID', -1));"
                 " u < 0 or (os.setgroups([]), os.setgid(u), os.setuid(u)); open('probe', 'w').write('ok')")
         if isolation.mode == "bwrap":
             argv = _bwrap_argv(scratch, probe_env) + [sys.executable, "-I", "-c", code]

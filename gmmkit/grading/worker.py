@@ -46,8 +46,8 @@ def main() -> None:
     req_fd, resp_fd = (int(x) for x in os.environ.pop("GMMKIT_FDS").split(","))
     _apply_limits(int(os.environ.get("GMMKIT_NPROC", "256")))
     # The grader's own modules are imported before any student code can patch anything.
-    from gmmkit.grading.protocol import read_message, write_message
-    from gmmkit.grading.steps import StepError, describe_exception, register_source, run_steps
+    from gmmkit.wire.protocol import read_message, write_message
+    from gmmkit.wire.steps import StepError, describe_exception, register_source, run_steps
     import numpy  # noqa: F401  (imported once here, then shared by every forked call)
 
     load = read_message(req_fd)
@@ -60,8 +60,6 @@ def main() -> None:
         namespace = module.__dict__
         sys.modules[load["module_name"]] = module
     sys.path.insert(0, os.getcwd())
-    if any("gmmkit" in cell["source"] for cell in load["cells"]):
-        _silence_notebook_checks()
     skip = set(load.get("skip", []))
     for index, cell in enumerate(load["cells"]):
         if index in skip:
@@ -92,18 +90,6 @@ def main() -> None:
         _serve(request, namespace, resp_fd, run_steps, StepError)
 
 
-def _silence_notebook_checks() -> None:
-    """The notebook's own check cells would only repeat, inside the sandbox, what the grader
-    judges outside it: make them do nothing here."""
-    import gmmkit.checks
-    import gmmkit.checks.runner
-
-    def check(*args, **kwargs):
-        return None
-
-    gmmkit.checks.check = gmmkit.checks.runner.check = check
-
-
 def _flush_plots() -> None:
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
@@ -116,7 +102,7 @@ def _flush_plots() -> None:
 def _serve(request, namespace, resp_fd, run_steps, StepError) -> None:
     import struct
 
-    from gmmkit.grading.protocol import encode, write_message
+    from gmmkit.wire.protocol import encode, write_message
 
     r, w = os.pipe()
     pid = os.fork()

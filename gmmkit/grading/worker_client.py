@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Optional
 
 from ..checks.core import Student, StudentError
-from .protocol import MAX_MESSAGE, ProtocolError, decode, write_message
+from ..wire import IN_WORKER
+from ..wire.protocol import MAX_MESSAGE, ProtocolError, decode, write_message
 from .sandbox import Isolation
 from .submission import Submission
 
@@ -99,6 +100,8 @@ class WorkerStudent(Student):
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(scratch / ".matplotlib"),
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TQDM_DISABLE": "1",
+               # check() cells only repeat, in the sandbox, what the grader judges outside it
+               IN_WORKER: "1",
                "GMMKIT_FDS": f"{req_r},{resp_w}"}
         with open(self.log_path, "ab") as log:
             self._proc = self.isolation.popen(scratch, env, (req_r, resp_w), stdout=log)

@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import norm
 
 from gmmkit import paths
-from gmmkit.build.release import clear_python_solutions
+from gmmkit.course.release import clear_python_solutions
 from gmmkit.checks import (AFTER_DUE, VISIBLE, InKernelStudent, load_module, public_checks,
                            run_checks)
 

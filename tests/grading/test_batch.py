@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from gmmkit import paths
-from gmmkit.build.build import reference_submission, stub_submission
+from gmmkit.course.build import reference_submission, stub_submission
 
 ROOT = paths.kit_root()
 

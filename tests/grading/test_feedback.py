@@ -32,7 +32,7 @@ import pytest
 from PIL import Image
 
 from gmmkit import assignments, paths
-from gmmkit.build.build import reference_submission
+from gmmkit.course.build import reference_submission
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
 from gmmkit.checks.core import CheckResult
 from gmmkit.checks.figures import REFERENCE

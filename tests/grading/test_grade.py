@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from gmmkit import assignments, paths
-from gmmkit.build.build import reference_submission, stub_submission
+from gmmkit.course.build import reference_submission, stub_submission
 from gmmkit.grading.grade import grade
 
 ROOT = paths.kit_root()

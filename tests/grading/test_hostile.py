@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from gmmkit import paths
-from gmmkit.build.bundle import build_bundle
+from gmmkit.course.bundle import build_bundle
 from gmmkit.grading.grade import Material, grade
 from gmmkit.grading.results import to_gradescope
 from gmmkit.grading.sandbox import probe

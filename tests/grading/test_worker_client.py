@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gmmkit.checks.core import StudentError
-from gmmkit.grading.protocol import Rng
+from gmmkit.wire.protocol import Rng
 
 GOOD = "import numpy as np\ndef double(x):\n    return 2 * x\n"
 

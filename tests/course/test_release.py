@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from gmmkit import assignments, paths
-from gmmkit.build.release import ReleaseError, clear_python_solutions, generate
+from gmmkit.course.release import ReleaseError, clear_python_solutions, generate
 
 ROOT = paths.kit_root()
 

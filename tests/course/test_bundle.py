@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from gmmkit import assignments, paths
-from gmmkit.build.build import reference_submission
-from gmmkit.build.bundle import build_bundle, requirements
+from gmmkit.course.build import reference_submission
+from gmmkit.course.bundle import build_bundle, requirements
 
 ROOT = paths.kit_root()
 NAMES = list(assignments.ASSIGNMENTS)

@@ -5,8 +5,8 @@ import struct
 import numpy as np
 import pytest
 
-from gmmkit.grading import protocol
-from gmmkit.grading.protocol import ProtocolError, Rng, Unsupported, decode, encode, roundtrip
+from gmmkit.wire import protocol
+from gmmkit.wire.protocol import ProtocolError, Rng, Unsupported, decode, encode, roundtrip
 
 
 def test_values_survive_the_wire_with_their_dtypes_and_shapes():
