@@ -24,11 +24,14 @@ class CheckFailed(AssertionError):
 
     ``figure`` (optional) is a matplotlib Figure drawn by the check on the grader's side, from the
     values the student's code returned, next to the reference's: never from student plotting code.
+    ``bug`` (optional) is the stable id of the classic bug the answer matched
+    (:mod:`gmmkit.checks.bugs`), recorded in the results for the class report.
     """
 
-    def __init__(self, message: str, figure=None):
+    def __init__(self, message: str, figure=None, bug: str = ""):
         super().__init__(message)
         self.figure = figure
+        self.bug = bug
 
 
 class StudentError(Exception):
@@ -41,6 +44,20 @@ class StudentError(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
+class Graded:
+    """A graded function as its checks call it: the time limit of each call and what a timeout
+    message suggests. Declared once per function; every check of that function uses it."""
+    name: str                     # the graded name, e.g. "softmax" or "GMM1D"
+    timeout: float = 20.0         # seconds for each call into student code
+    slow_hint: str = "make it faster: vectorise with numpy instead of looping in Python"
+
+    def check(self, id: str, name: str, points: float, judge: Callable,
+              visibility: str = VISIBLE) -> "Check":
+        return Check(name=name, function=self.name, points=points, judge=judge,
+                     visibility=visibility, timeout=self.timeout, slow_hint=self.slow_hint, id=id)
+
+
+@dataclasses.dataclass(frozen=True)
 class Check:
     name: str                     # shown to the student, e.g. "softmax: sums to one"
     function: str                 # the graded name it judges, e.g. "softmax" or "GMM1D"
@@ -49,6 +66,7 @@ class Check:
     visibility: str = VISIBLE     # VISIBLE for public checks, AFTER_DUE for hidden ones
     timeout: float = 20.0         # seconds for each call into student code
     slow_hint: str = "make it faster: vectorise with numpy instead of looping in Python"
+    id: str = ""                  # stable, e.g. "gmm1d.estep.values"; tests and reports use it
 
     @property
     def hidden(self) -> bool:
@@ -65,6 +83,8 @@ class CheckResult:
     visibility: str
     status: str                   # "passed" | "failed"
     figure: str = ""              # a PNG, base64-encoded, drawn by the check (see figures.py)
+    bug: str = ""                 # the id of the classic bug the answer matched, if any
+    id: str = ""                  # the check's stable id
 
     @property
     def passed(self) -> bool:
@@ -77,7 +97,7 @@ class CheckResult:
 
 class Student:
     """The student's code as checks see it. Implementations: ``InKernelStudent`` and the worker
-    client in :mod:`gmmkit.grading.harness`.
+    client in :mod:`gmmkit.grading.worker_client`.
 
     ``run(steps)`` executes a tiny program and returns the values of the steps marked
     ``return``; a step is ``{"call": NAME, "args": [...], "kwargs": {...}, "as": VAR}``

@@ -4,17 +4,24 @@ where they first differ, and a hint.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 from scipy.special import softmax
 
 from ..wire.protocol import Unsupported
+from .bugs import Bug
 from .core import CheckFailed
 
+Hint = Union[str, Bug, None]   # a hint's text, or a classic bug whose id goes with the failure
 
-def fail(message: str, hint: Optional[str] = None, figure=None):
-    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""), figure=figure)
+
+def fail(message: str, hint: Hint = None, figure=None):
+    """Raise CheckFailed; ``hint`` is text or a :class:`~gmmkit.checks.bugs.Bug`, whose id is
+    then recorded with the failure."""
+    bug = getattr(hint, "id", "")
+    text = getattr(hint, "hint", hint)
+    raise CheckFailed(message + (f"\nHint: {text}" if text else ""), figure=figure, bug=bug)
 
 
 @contextmanager
@@ -52,7 +59,7 @@ def _side_by_side(label_a: str, a, label_b: str, b) -> str:
     return "\n".join(lines)
 
 
-def as_array(value, what: str, hint: Optional[str] = None) -> np.ndarray:
+def as_array(value, what: str, hint: Hint = None) -> np.ndarray:
     """The value as a float array, or a failure that says what type came instead."""
     if isinstance(value, Unsupported):
         fail(f"{what} returned {value!r}, expected a numpy array", hint)
@@ -70,7 +77,7 @@ def as_array(value, what: str, hint: Optional[str] = None) -> np.ndarray:
     return value.astype(float, copy=False)
 
 
-def as_float(value, what: str, hint: Optional[str] = None) -> float:
+def as_float(value, what: str, hint: Hint = None) -> float:
     arr = as_array(value, what, hint)
     if arr.size != 1:
         fail(f"{what} returned an array of shape {arr.shape}, expected a single number", hint)
@@ -86,7 +93,7 @@ def as_tuple(value, length: int, what: str, names: str) -> tuple:
     return tuple(value)
 
 
-def expect_shape(arr: np.ndarray, shape: tuple, what: str, hint: Optional[str] = None) -> None:
+def expect_shape(arr: np.ndarray, shape: tuple, what: str, hint: Hint = None) -> None:
     if arr.shape != tuple(shape):
         extra = ""
         if arr.ndim == 2 and len(shape) == 2 and arr.shape == tuple(shape)[::-1]:
@@ -96,7 +103,7 @@ def expect_shape(arr: np.ndarray, shape: tuple, what: str, hint: Optional[str] =
         fail(f"{what} has shape {arr.shape}, expected {tuple(shape)}{extra}", hint)
 
 
-def expect_finite(arr: np.ndarray, what: str, hint: Optional[str] = None) -> None:
+def expect_finite(arr: np.ndarray, what: str, hint: Hint = None) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -105,7 +112,7 @@ def expect_finite(arr: np.ndarray, what: str, hint: Optional[str] = None) -> Non
 
 
 def expect_close(actual: np.ndarray, expected, what: str, *, rtol: float = 1e-6,
-                 atol: float = 1e-8, hint: Optional[str] = None) -> None:
+                 atol: float = 1e-8, hint: Hint = None) -> None:
     """Shape and values; the message names the first index where they differ."""
     expected = np.asarray(expected, dtype=float)
     actual = as_array(actual, what, hint)

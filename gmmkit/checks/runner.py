@@ -22,7 +22,7 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
         try:
             chk.judge(student, ref)
         except CheckFailed as exc:
-            result = _result(chk, False, str(exc), exc.figure)
+            result = _result(chk, False, str(exc), exc.figure, getattr(exc, "bug", ""))
         except StudentError as exc:
             message = exc.message
             if exc.kind == "timeout":
@@ -40,7 +40,7 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
     return results
 
 
-def _result(chk: Check, passed: bool, output: str, figure=None) -> CheckResult:
+def _result(chk: Check, passed: bool, output: str, figure=None, bug: str = "") -> CheckResult:
     png = ""
     if figure is not None:
         from .figures import png_base64
@@ -51,7 +51,7 @@ def _result(chk: Check, passed: bool, output: str, figure=None) -> CheckResult:
     return CheckResult(name=chk.name, function=chk.function,
                        score=chk.points if passed else 0.0, max_score=chk.points,
                        output=output, visibility=chk.visibility,
-                       status="passed" if passed else "failed", figure=png)
+                       status="passed" if passed else "failed", figure=png, bug=bug, id=chk.id)
 
 
 class InKernelStudent(Student):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import assignments, manual_questions, paths
 from ..grading.grade import grade
+from . import expected
 from .bundle import build_bundle
 from .release import generate
 
@@ -31,6 +32,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
     rows, problems = [], []
     for name in names:
         started = time.monotonic()
+        expected.write(name, root)   # before the bundle, which carries the package
         generate(root / "source" / name, root / "release" / name)
         build_bundle(name, root / "autograder" / "dist", root)
         manual_questions.write(name, root / "autograder" / "dist")

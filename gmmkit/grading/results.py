@@ -54,6 +54,13 @@ def _test_output(r: CheckResult, figure: bool = True) -> dict:
             "output_format": "html"}
 
 
+def _test_extra(r: CheckResult) -> dict:
+    """The check's stable id and, for a failure that matched a classic bug, the bug's id: what
+    ``gmmkit report`` counts over a class (Gradescope keeps a test's ``extra_data``)."""
+    extra = {key: value for key, value in (("check", r.id), ("bug", r.bug)) if value}
+    return {"extra_data": extra} if extra else {}
+
+
 def _figures_kept(results: list[CheckResult]) -> list[bool]:
     """Which results keep their figure: each under MAX_FIGURE, all within FIGURE_BUDGET, in
     order (the first failures are the ones a student reads first)."""
@@ -67,7 +74,8 @@ def _figures_kept(results: list[CheckResult]) -> list[bool]:
 
 def to_gradescope(report: Report) -> dict:
     tests = [{"name": r.name, "score": r.score, "max_score": r.max_score,
-              "visibility": r.visibility, "status": r.status, **_test_output(r, keep)}
+              "visibility": r.visibility, "status": r.status, **_test_output(r, keep),
+              **_test_extra(r)}
              for r, keep in zip(report.results, _figures_kept(report.results))]
     env = f"Isolation: {report.isolation}"
     if report.internal_error:
