@@ -5,6 +5,7 @@ Layout (Gradescope unzips it into /autograder/source and runs setup.sh once):
     requirements.txt               the kit's pinned dependencies
     kit/                           the gmmkit package and its pyproject, installed by setup.sh
     material/hidden_checks.py      trusted: made unreadable to the worker before grading
+    material/<other>.py            trusted modules the hidden checks load beside themselves
     material/solutions.py
 """
 from __future__ import annotations
@@ -55,7 +56,11 @@ def build_bundle(assignment: str, out_dir: Path, root: Path | None = None) -> Pa
         for path in sorted(PACKAGE.rglob("*")):
             if path.is_file() and not SKIP.intersection(path.parts) and path.suffix != ".pyc":
                 _add(zf, f"kit/gmmkit/{path.relative_to(PACKAGE)}", path.read_bytes())
-        _add(zf, "material/hidden_checks.py", paths.hidden_checks_file(assignment, root).read_bytes())
+        # the hidden checks and the trusted modules beside them (the classic bugs' variants);
+        # expected.py only records the package's stored values at build time
+        for trusted in sorted(paths.hidden_checks_file(assignment, root).parent.glob("*.py")):
+            if trusted.name != "expected.py":
+                _add(zf, f"material/{trusted.name}", trusted.read_bytes())
         _add(zf, "material/solutions.py", paths.solutions_file(assignment, root).read_bytes())
     tmp.replace(target)
     return target
