@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gmmkit import paths
-from gmmkit.course.build import reference_submission
+from gmmkit import assignments, paths
 
 from .timing import row, run_gmmkit
 
@@ -29,7 +28,7 @@ def class_scale(n: int = N_SUBMISSIONS) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cls = Path(tmp) / "class"
         cls.mkdir()
-        ref = reference_submission("gmm1d", paths.kit_root())
+        ref = assignments.get("gmm1d").reference_submission(paths.kit_root())
         for i in range(n):
             shutil.copy(ref, cls / f"student{i:03d}.py")
         started = time.perf_counter()
@@ -51,7 +50,7 @@ def build_time() -> dict:
 def grading_memory() -> dict:
     """Peak RSS among the processes of one grading run (grader, sandbox, worker)."""
     code = ("import resource, subprocess, sys; subprocess.run([sys.executable, '-m', 'gmmkit', "
-            f"'grade', 'gmm_sampling', {str(reference_submission('gmm_sampling', paths.kit_root()))!r}, "
+            f"'grade', 'gmm_sampling', {str(assignments.get('gmm_sampling').reference_submission(paths.kit_root()))!r}, "
             "'--out', '/dev/null'], stdout=subprocess.DEVNULL, check=False); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

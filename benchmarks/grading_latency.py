@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 from gmmkit import assignments, paths
-from gmmkit.course.build import reference_submission
 
 from .timing import measure, row, run_gmmkit
 
@@ -38,7 +37,7 @@ def run(repeats: int = 5) -> list[dict]:
     root = paths.kit_root()
     with tempfile.TemporaryDirectory() as tmp:
         for name, spec in assignments.ASSIGNMENTS.items():
-            sub = reference_submission(name, root)
+            sub = assignments.get(name).reference_submission(root)
             out = Path(tmp) / "results.json"
             graded = measure(lambda: run_gmmkit("grade", name, str(sub), "--out", str(out)), repeats)
             if spec.kind == "notebook":

@@ -22,9 +22,11 @@ def kit_root() -> Path:
     return root
 
 
-def solutions_file(assignment: str, root: Path | None = None) -> Path:
-    return (root or kit_root()) / "solutions" / f"{assignment}.py"
+def solutions_file(assignment, root: Path | None = None) -> Path:
+    from .assignments import get
+    return get(assignment).reference(root or kit_root())
 
 
-def hidden_checks_file(assignment: str, root: Path | None = None) -> Path:
-    return (root or kit_root()) / "autograder" / assignment / "hidden_checks.py"
+def hidden_checks_file(assignment, root: Path | None = None) -> Path:
+    from .assignments import get
+    return get(assignment).hidden_checks(root or kit_root())

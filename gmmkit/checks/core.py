@@ -85,6 +85,7 @@ class CheckResult:
     figure: str = ""              # a PNG, base64-encoded, drawn by the check (see figures.py)
     bug: str = ""                 # the id of the classic bug the answer matched, if any
     id: str = ""                  # the check's stable id
+    error: str = ""               # the StudentError kind when the code did not return a value
 
     @property
     def passed(self) -> bool:

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Callable, Optional, Union
 
 import numpy as np
-from scipy.special import softmax
 
 from ..wire.protocol import Unsupported
 from .bugs import Bug
@@ -152,11 +151,6 @@ def expect_pmf_rows(r: np.ndarray, what: str, *, tol: float, meaning: str, negat
              f"{np.format_float_scientific(tol, trim='-', exp_digits=1)}; {int(bad.sum())} of "
              f"{len(sums)} rows do not sum to 1); {meaning}",
              axis_hint if np.allclose(r.sum(axis=0), 1, atol=tol) else normalise_hint)
-
-
-def softmax_rows(logits: np.ndarray) -> np.ndarray:
-    """Logits are defined up to a constant (per row): compare their softmax."""
-    return softmax(np.asarray(logits, dtype=float), axis=-1)
 
 
 def match_components(estimated: np.ndarray, truth: np.ndarray) -> np.ndarray:

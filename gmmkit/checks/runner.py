@@ -27,7 +27,7 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
             message = exc.message
             if exc.kind == "timeout":
                 message += f"\nHint: {chk.slow_hint}."
-            result = _result(chk, False, message)
+            result = _result(chk, False, message, error=exc.kind)
         except Exception as exc:  # the student's value broke the judge (wrong type or shape)
             result = _result(chk, False, "the check could not use what your function returned "
                              f"({type(exc).__name__}: {str(exc)[:300]}); compare the types and "
@@ -40,7 +40,8 @@ def run_checks(checks: list[Check], student: Student, ref=None, on_result=None) 
     return results
 
 
-def _result(chk: Check, passed: bool, output: str, figure=None, bug: str = "") -> CheckResult:
+def _result(chk: Check, passed: bool, output: str, figure=None, bug: str = "",
+            error: str = "") -> CheckResult:
     png = ""
     if figure is not None:
         from .figures import png_base64
@@ -51,7 +52,8 @@ def _result(chk: Check, passed: bool, output: str, figure=None, bug: str = "") -
     return CheckResult(name=chk.name, function=chk.function,
                        score=chk.points if passed else 0.0, max_score=chk.points,
                        output=output, visibility=chk.visibility,
-                       status="passed" if passed else "failed", figure=png, bug=bug, id=chk.id)
+                       status="passed" if passed else "failed", figure=png, bug=bug, id=chk.id,
+                       error=error)
 
 
 class InKernelStudent(Student):

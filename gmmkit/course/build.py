@@ -1,68 +1,59 @@
-"""``gmmkit build``: releases, bundles, then self-grading that proves them.
+"""``gmmkit build``: stored expected values, releases, bundles, then self-grading that proves them.
 
-For every assignment: nbgrader generates ``release/<a>/``, the Gradescope bundle is written to
+For every assignment: the public checks' expected values are recorded from the reference,
+nbgrader generates ``release/<a>/``, the Gradescope bundle is written to
 ``autograder/dist/<a>.zip``, then the reference (the source, with its solutions) must score full
 marks and the release stub zero autograded points. Any miss fails the build, naming the checks.
 """
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from .. import assignments, manual_questions, paths
+from .. import assignments, paths
+from ..assignments import Assignment
 from ..grading.grade import grade
-from . import expected
+from . import expected, manual_questions
 from .bundle import build_bundle
 from .release import generate
 
 
-def reference_submission(name: str, root: Path) -> Path:
-    spec = assignments.get(name)
-    return root / "source" / name / spec.submission
-
-
-def stub_submission(name: str, root: Path) -> Path:
-    spec = assignments.get(name)
-    return root / "release" / name / spec.submission
-
-
 def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool = False) -> int:
     root = paths.kit_root()
-    names = names or list(assignments.ASSIGNMENTS)
+    specs = [assignments.get(n) for n in names] if names else list(assignments.ASSIGNMENTS.values())
     rows, problems = [], []
-    for name in names:
+    for spec in specs:
         started = time.monotonic()
-        expected.write(name, root)   # before the bundle, which carries the package
-        generate(root / "source" / name, root / "release" / name)
-        build_bundle(name, root / "autograder" / "dist", root)
-        manual_questions.write(name, root / "autograder" / "dist")
+        expected.write(spec.name, root)   # before the bundle, which carries the package
+        generate(spec.source_dir(root), spec.release_dir(root))
+        build_bundle(spec.name, root / "autograder" / "dist", root)
+        manual_questions.write(spec.name, root / "autograder" / "dist")
         if figures:
             from .figures import export_figures
-            spec = assignments.get(name)
-            notebook = root / "source" / name / (spec.submission if spec.kind == "notebook"
-                                                 else f"{name}_lab.ipynb")
-            export_figures(notebook, root / "solutions" / "figures" / name)
-        row = {"assignment": name, "checks": "-", "points": "-", "reference": "-", "stub": "-"}
+            export_figures(spec.source_dir(root) / spec.figures_notebook,
+                           root / "solutions" / "figures" / spec.name)
+        row = {"assignment": spec.name, "checks": "-", "points": "-", "reference": "-", "stub": "-"}
         if selfgrade:
-            ref = grade(name, reference_submission(name, root))
-            stub = grade(name, stub_submission(name, root))
-            row.update(checks=len(ref.results), points=f"{ref.max_score:g}",
-                       reference=f"{ref.score:g}", stub=f"{stub.score:g}")
-            missed = [r for r in ref.results if not r.passed]
-            passed = [r for r in stub.results if r.passed]
-            for r in missed:
-                problems.append(f"{name}: the reference fails '{r.name}': {r.output}")
-            for r in passed:
-                problems.append(f"{name}: the release stub passes '{r.name}'")
-            for report in (ref, stub):
-                if report.internal_error:
-                    problems.append(f"{name}: grader error: {report.internal_error}")
+            row.update(_selfgrade(spec, root, problems))
         row["seconds"] = f"{time.monotonic() - started:.1f}"
         rows.append(row)
     print(table(rows))
     for p in problems:
         print("BUILD FAILED: " + p)
     return 1 if problems else 0
+
+
+def _selfgrade(spec: Assignment, root, problems: list[str]) -> dict:
+    """The reference must score full marks and the stub zero; what misses goes to ``problems``."""
+    ref = grade(spec, spec.reference_submission(root))
+    stub = grade(spec, spec.stub_submission(root))
+    problems += [f"{spec.name}: the reference fails '{r.name}': {r.output}"
+                 for r in ref.results if not r.passed]
+    problems += [f"{spec.name}: the release stub passes '{r.name}'"
+                 for r in stub.results if r.passed]
+    problems += [f"{spec.name}: grader error: {report.internal_error}"
+                 for report in (ref, stub) if report.internal_error]
+    return {"checks": len(ref.results), "points": f"{ref.max_score:g}",
+            "reference": f"{ref.score:g}", "stub": f"{stub.score:g}"}
 
 
 def table(rows: list[dict]) -> str:

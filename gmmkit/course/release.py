@@ -6,43 +6,29 @@ nbgrader's own ``ClearSolutions`` preprocessor, applied to the file as a one-cel
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import ClearSolutions
 
+from .nbgrader import COURSE_ID, IGNORE, NbgraderError, nbgrader
+
 CONFIG = """\
 c = get_config()
 c.CourseDirectory.root = {root!r}
-c.CourseDirectory.course_id = "gmmkit"
+c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = "sqlite:///" + {db!r}
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.png"]
+c.CourseDirectory.ignore = {ignore!r}
 """
 
-
-class ReleaseError(RuntimeError):
-    pass
+ReleaseError = NbgraderError
 
 
 def write_course_config(course: Path) -> None:
-    (course / "nbgrader_config.py").write_text(
-        CONFIG.format(root=str(course), db=str(course / "gradebook.db")))
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    bindir = Path(sys.executable).parent
-    # nbgrader calls its helpers (alembic) by name: they live beside this interpreter.
-    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
-    run = subprocess.run([str(bindir / "nbgrader"), *args], cwd=course, capture_output=True,
-                         text=True, env=env)
-    if run.returncode != 0:
-        raise ReleaseError(f"nbgrader {' '.join(args)} failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
-    return run
+    (course / "nbgrader_config.py").write_text(CONFIG.format(
+        root=str(course), course_id=COURSE_ID, db=str(course / "gradebook.db"), ignore=IGNORE))
 
 
 def generate(source_dir: Path, release_dir: Path) -> None:
@@ -52,7 +38,7 @@ def generate(source_dir: Path, release_dir: Path) -> None:
         course = Path(tmp)
         write_course_config(course)
         shutil.copytree(source_dir, course / "source" / name,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.png"))
+                        ignore=shutil.ignore_patterns(*IGNORE))
         nbgrader(course, "generate_assignment", name, "--force")
         out = course / "release" / name
         for py in sorted(out.rglob("*.py")):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .results import Report, to_gradescope, write_atomic
+from .grade import failure_report
+from .results import to_gradescope, write_atomic
 
 PER_SUBMISSION_TIMEOUT = 30 * 60   # seconds: far above any honest grading
 FIRST_BATCH_UID = 61000            # one worker user per parallel job (setuid isolation)
@@ -40,9 +41,8 @@ def grade_one(assignment: str, entry: Path, out: Path, slots: queue.Queue) -> di
                        stderr=subprocess.DEVNULL, timeout=PER_SUBMISSION_TIMEOUT)
         return json.loads(out.read_text())
     except (subprocess.TimeoutExpired, OSError, ValueError) as exc:
-        report = Report(assignment, [], [], "unknown",
-                        internal_error=f"grading this submission failed: {type(exc).__name__}")
-        data = to_gradescope(report)
+        data = to_gradescope(failure_report(
+            assignment, f"grading this submission failed: {type(exc).__name__}"))
         write_atomic(out, data)
         return data
     finally:

@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from .grade import Material, grade
-from .results import Report, summary, to_gradescope, write_atomic
+from .grade import Material, failure_report, grade_to_file
+from .results import summary, to_gradescope, write_atomic
 
 
 def lock_down(root: Path) -> None:
@@ -30,11 +30,12 @@ def main(assignment: str, root: Path) -> int:
     try:
         (root / "results").mkdir(parents=True, exist_ok=True)
         lock_down(root)
+    except OSError as exc:  # never run student code next to readable hidden material
+        report = failure_report(assignment, f"could not lock down {root}: {exc}")
+        write_atomic(results_file, to_gradescope(report))
+    else:
         material = Material(root / "source" / "material" / "hidden_checks.py",
                             root / "source" / "material" / "solutions.py")
-        report = grade(assignment, root / "submission", material)
-    except BaseException as exc:  # never leave Gradescope without a results file
-        report = Report(assignment, [], [], "unknown", internal_error=f"{type(exc).__name__}: {exc}")
-    write_atomic(results_file, to_gradescope(report))
+        report = grade_to_file(assignment, root / "submission", results_file, material)
     print(summary(report), file=sys.stdout)
     return 0

@@ -57,7 +57,8 @@ def _test_output(r: CheckResult, figure: bool = True) -> dict:
 def _test_extra(r: CheckResult) -> dict:
     """The check's stable id and, for a failure that matched a classic bug, the bug's id: what
     ``gmmkit report`` counts over a class (Gradescope keeps a test's ``extra_data``)."""
-    extra = {key: value for key, value in (("check", r.id), ("bug", r.bug)) if value}
+    extra = {key: value for key, value in (("check", r.id), ("bug", r.bug), ("error", r.error))
+             if value}
     return {"extra_data": extra} if extra else {}
 
 
@@ -92,7 +93,8 @@ def to_gradescope(report: Report) -> dict:
     return {"score": report.score, "execution_time": round(report.execution_time, 3),
             "output": _clip("\n".join(lines), 8000), "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"isolation": report.isolation}}
+            "extra_data": {"assignment": report.assignment, "isolation": report.isolation,
+                           "internal_error": bool(report.internal_error)}}
 
 
 def write_atomic(path: Path, data: dict) -> None:
@@ -115,13 +117,11 @@ def write_atomic(path: Path, data: dict) -> None:
         raise
 
 
-def summary(report: Report, show_hidden: bool = True) -> str:
+def summary(report: Report) -> str:
     width = max([len(r.name) for r in report.results] + [20])
     lines = [f"{report.assignment}  (isolation: {report.isolation})"]
     lines += [f"note: {n}" for n in report.notes]
     for r in report.results:
-        if r.hidden and not show_hidden:
-            continue
         mark = "PASS" if r.passed else "FAIL"
         tag = "" if not r.hidden else "  [hidden]"
         lines.append(f"  {mark}  {r.name:<{width}}  {r.score:g}/{r.max_score:g}{tag}")

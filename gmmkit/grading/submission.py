@@ -38,9 +38,9 @@ def locate(assignment: Assignment, path: Path) -> tuple[Path, list[str]]:
     exact = [p for p in files if p.name == assignment.submission]
     if exact:
         return exact[0], []
-    same_kind = [p for p in files if p.suffix.lower() == assignment.suffix]
-    if assignment.kind == "module":
-        same_kind = [p for p in same_kind if p.name != "two_gaussian_1dgm.py"]
+    # the files handed out beside the graded one are never what a student means to submit
+    same_kind = [p for p in files if p.suffix.lower() == assignment.suffix
+                 and p.name not in assignment.helpers]
     if len(same_kind) == 1:
         return same_kind[0], [f"expected a file named {assignment.submission}; graded "
                               f"{_safe(same_kind[0].name)} instead. Please use the expected name."]

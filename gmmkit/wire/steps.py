@@ -30,10 +30,6 @@ def register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
-def student_filename(label: str) -> str:
-    return f"{STUDENT_FILE_PREFIX}{label}>"
-
-
 def _materialise(value):
     if isinstance(value, Rng):
         return np.random.default_rng(value.seed)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from gmmkit import assignments, paths
-from gmmkit.course.build import reference_submission
 from gmmkit.course.bundle import build_bundle, requirements
 
 ROOT = paths.kit_root()
@@ -59,7 +58,7 @@ def test_the_bundle_has_gradescope_files_at_its_top(dist, name):
 def test_run_autograder_gives_the_reference_full_marks(dist, name, tmp_path):
     root = gradescope_root(tmp_path, dist[name])
     spec = assignments.get(name)
-    shutil.copy(reference_submission(name, ROOT), root / "submission" / spec.submission)
+    shutil.copy(assignments.get(name).reference_submission(ROOT), root / "submission" / spec.submission)
     results = run_autograder(root)
     graded = [t for t in results["tests"] if t["visibility"] != "hidden"]
     assert results["score"] == sum(t["max_score"] for t in graded) > 0

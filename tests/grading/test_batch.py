@@ -5,8 +5,7 @@ import shutil
 import subprocess
 import sys
 
-from gmmkit import paths
-from gmmkit.course.build import reference_submission, stub_submission
+from gmmkit import assignments, paths
 
 ROOT = paths.kit_root()
 
@@ -19,10 +18,10 @@ def gmmkit(*args):
 def test_a_class_is_graded_in_parallel_into_results_and_a_gradebook(tmp_path):
     cls = tmp_path / "class"
     cls.mkdir()
-    shutil.copy(reference_submission("gmm1d", ROOT), cls / "ada.py")
-    shutil.copy(stub_submission("gmm1d", ROOT), cls / "bob.py")
+    shutil.copy(assignments.get("gmm1d").reference_submission(ROOT), cls / "ada.py")
+    shutil.copy(assignments.get("gmm1d").stub_submission(ROOT), cls / "bob.py")
     (cls / "cyd").mkdir()
-    shutil.copy(reference_submission("gmm1d", ROOT), cls / "cyd" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").reference_submission(ROOT), cls / "cyd" / "gmm1d.py")
     (cls / "dan.py").write_bytes(b"\x00\x01binary")
     (cls / "eve; rm -rf ~.py").write_text("def nope(:\n")  # hostile name and a syntax error
     run = gmmkit("grade", "gmm1d", str(cls), "--jobs", "2", "--out", str(tmp_path / "out"))

@@ -32,7 +32,6 @@ import pytest
 from PIL import Image
 
 from gmmkit import assignments, paths
-from gmmkit.course.build import reference_submission
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
 from gmmkit.checks.core import CheckResult
 from gmmkit.checks.figures import REFERENCE
@@ -142,7 +141,7 @@ def inject(text: str, correct: str, bug: str) -> str:
 def buggy_submission(assignment: str, folder: Path) -> Path:
     """The source notebook (or the source .py) with the assignment's classic bug injected."""
     where, correct, bug = BUGS[assignment]
-    source = reference_submission(assignment, paths.kit_root())
+    source = assignments.get(assignment).reference_submission(paths.kit_root())
     target = folder / source.name
     if source.suffix == ".py":
         target.write_text(inject(source.read_text(), correct, bug))
@@ -395,7 +394,7 @@ def test_a_notebook_check_cell_shows_the_message_and_the_figure_inline(tmp_path)
     from nbclient import NotebookClient
 
     assignment = "gmm_sampling"
-    source = nbformat.read(reference_submission(assignment, paths.kit_root()), as_version=4)
+    source = nbformat.read(assignments.get(assignment).reference_submission(paths.kit_root()), as_version=4)
     solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
                  if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
     release = paths.kit_root() / "release" / assignment / f"{assignment}.ipynb"

@@ -8,7 +8,6 @@ import nbformat
 import pytest
 
 from gmmkit import assignments, paths
-from gmmkit.course.build import reference_submission, stub_submission
 from gmmkit.grading.grade import grade
 
 ROOT = paths.kit_root()
@@ -17,16 +16,16 @@ NAMES = list(assignments.ASSIGNMENTS)
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_reference_scores_full_marks_and_the_release_stub_zero(name):
-    ref = grade(name, reference_submission(name, ROOT))
+    ref = grade(name, assignments.get(name).reference_submission(ROOT))
     assert ref.score == ref.max_score > 0, [r.output for r in ref.results if not r.passed]
-    stub = grade(name, stub_submission(name, ROOT))
+    stub = grade(name, assignments.get(name).stub_submission(ROOT))
     assert stub.score == 0 and stub.max_score == ref.max_score
     assert any("not implemented yet" in r.output for r in stub.results)
     assert not ref.internal_error and not stub.internal_error
 
 
 def test_a_rearranged_notebook_with_a_failing_cell_is_graded_by_what_it_defines(tmp_path):
-    nb = nbformat.read(reference_submission("gmm_sampling", ROOT), as_version=4)
+    nb = nbformat.read(assignments.get("gmm_sampling").reference_submission(ROOT), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     code.reverse()  # definitions after the cells that use them: those cells fail, grading goes on
     code.insert(0, nbformat.v4.new_code_cell("raise RuntimeError('oops')"))

@@ -7,7 +7,8 @@ import json
 import nbformat
 import pytest
 
-from gmmkit import assignments, manual_questions as mq, paths
+from gmmkit import assignments, paths
+from gmmkit.course import manual_questions as mq
 from gmmkit.checks import load_module, public_checks
 
 ROOT = paths.kit_root()

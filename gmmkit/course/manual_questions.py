@@ -34,7 +34,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import assignments, paths
+from .. import assignments, paths
 
 # what nbgrader leaves in an answer cell of the release (markdown, code)
 _STUBS = {"YOUR ANSWER HERE", "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -159,7 +159,7 @@ def summary(name: str, root: Path | None = None) -> dict:
     for nb in source_notebooks(name, root):
         questions += manual_questions(nb)
         auto += autograded_points(nb)
-    from .checks import load_module, public_checks
+    from ..checks import load_module, public_checks
     hidden = load_module(paths.hidden_checks_file(name, root), f"_hidden_{name}").CHECKS
     checks_points = float(sum(c.points for c in [*public_checks(name), *hidden]))
     for number, q in enumerate(questions, start=1):

@@ -1,6 +1,6 @@
 """The nbgrader course workflow end to end, for every registered assignment.
 
-One course directory for the module (``gmmkit.nbgrader_course.make_course``), then, per
+One course directory for the module (``gmmkit.course.hub.make_course``), then, per
 assignment, the real nbgrader command line as an instructor runs it: ``generate_assignment``;
 submissions placed in ``submitted/<student>/<a>/`` as ``nbgrader collect`` leaves them;
 ``autograde``; the gradebook read with ``nbgrader.api.Gradebook``; ``generate_feedback``.
@@ -28,8 +28,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from gmmkit import assignments, manual_questions, paths
-from gmmkit import nbgrader_course as nc
+from helpers import nbgrader_workflow as wf
+
+from gmmkit import assignments, paths
+from gmmkit.course import hub, manual_questions
 from gmmkit.checks import load_module, public_checks
 
 ROOT = paths.kit_root()
@@ -72,7 +74,7 @@ def _cheating(release_nb: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return nc.make_course(tmp_path_factory.mktemp("course") / "course", PRESENT)
+    return hub.make_course(tmp_path_factory.mktemp("course") / "course", PRESENT)
 
 
 @pytest.fixture(scope="module")
@@ -92,24 +94,24 @@ def _run(course: Path, name: str, scratch: Path) -> dict:
     if name not in PRESENT:
         pytest.fail(f"{name} is registered but the kit has no source/{name}/")
     spec = assignments.get(name)
-    release = nc.generate_release(course, name)
-    nc.submit(course, name, "stub", release)
+    release = wf.generate_release(course, name)
+    wf.submit(course, name, "stub", release)
     if spec.kind == "notebook":
         sub = release / spec.submission
-        nc.submit(course, name, "ref", release, {spec.submission: ROOT / "source" / name / spec.submission})
-        nc.submit(course, name, "tamper", release, {spec.submission: _tampered(sub, scratch / spec.submission)})
+        wf.submit(course, name, "ref", release, {spec.submission: ROOT / "source" / name / spec.submission})
+        wf.submit(course, name, "tamper", release, {spec.submission: _tampered(sub, scratch / spec.submission)})
         students = ["ref", "stub", "tamper"]
         if name == CHEAT_IN:
             cheat = _cheating(sub, scratch / ("cheat-" + spec.submission))
-            nc.submit(course, name, "cheat", release, {spec.submission: cheat})
+            wf.submit(course, name, "cheat", release, {spec.submission: cheat})
             students.append("cheat")
     else:  # a .py lab: the reference is the kit's source file, with its solutions
-        nc.submit(course, name, "ref", release, {spec.submission: ROOT / "source" / name / spec.submission})
+        wf.submit(course, name, "ref", release, {spec.submission: ROOT / "source" / name / spec.submission})
         students = ["ref", "stub"]
-    log = nc.autograde(course, name)
-    feedback = nc.generate_feedback(course, name)
+    log = wf.autograde(course, name)
+    feedback = wf.generate_feedback(course, name)
     return {"release": release, "log": log.stdout + log.stderr, "feedback": feedback,
-            "scores": {s: nc.scores(course, name, s) for s in students}}
+            "scores": {s: wf.scores(course, name, s) for s in students}}
 
 
 def _autograded(course: Path, student: str, name: str):
@@ -238,7 +240,7 @@ def test_in_kernel_grading_cannot_stop_a_redefined_check_and_the_isolated_grader
     name = CHEAT_IN
     scores = workflow(name)["scores"]
     assert scores["cheat"].auto_score == scores["cheat"].max_auto_score > 0
-    book = nc.grade_module(course, name, tmp_path / "isolated", jobs=2)
+    book = wf.grade_module(course, name, tmp_path / "isolated", jobs=2)
     rows = {r["student"]: r for r in csv.DictReader(book.open())}
     assert float(rows["cheat"]["score"]) == 0
     assert float(rows["stub"]["score"]) == 0 and float(rows["tamper"]["score"]) == 0
@@ -263,7 +265,7 @@ def test_a_lab_is_autograded_by_nbgrader_to_nothing_and_keeps_the_students_file(
 @pytest.mark.parametrize("name", MODULES)
 def test_a_labs_collected_files_are_graded_by_the_isolated_grader(name, course, workflow, tmp_path):
     workflow(name)
-    book = nc.grade_module(course, name, tmp_path / "isolated", jobs=2)
+    book = wf.grade_module(course, name, tmp_path / "isolated", jobs=2)
     rows = {r["student"]: r for r in csv.DictReader(book.open())}
     points = sum(c.points for c in _all_checks(name))
     assert float(rows["ref"]["score"]) == pytest.approx(points) == pytest.approx(float(rows["ref"]["max"]))
@@ -292,9 +294,9 @@ def test_the_course_directory_is_ready_for_a_hub(course):
 def test_make_course_refuses_a_folder_in_use_and_the_command_line_works(tmp_path, capsys):
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "notes.txt").write_text("mine")
-    with pytest.raises(nc.CourseError):
-        nc.make_course(tmp_path / "used", PRESENT[:1])
-    assert nc.main([str(tmp_path / "used"), *PRESENT[:1]]) == 1
-    assert nc.main([str(tmp_path / "new"), *PRESENT[:1], "--course-id", "em101"]) == 0
+    with pytest.raises(hub.CourseError):
+        hub.make_course(tmp_path / "used", PRESENT[:1])
+    assert hub.main([str(tmp_path / "used"), *PRESENT[:1]]) == 1
+    assert hub.main([str(tmp_path / "new"), *PRESENT[:1], "--course-id", "em101"]) == 0
     assert "course_id = 'em101'" in (tmp_path / "new" / "nbgrader_config.py").read_text()
     assert sorted(p.name for p in (tmp_path / "new" / "source").iterdir()) == PRESENT[:1]

@@ -6,11 +6,6 @@ hidden tests, the exchange settings commented out), ``source/<a>/`` for every as
 from the kit's ``source/``, and a ``README.md`` walking through release, collection, autograding,
 manual grading and feedback.
 
-The rest of this module runs that workflow through nbgrader's own command line, as an instructor
-would (``generate_release``, ``submit``, ``autograde``, ``generate_feedback``) and reads the
-result from nbgrader's gradebook (``scores``); the kit's tests use it, and so can a course's
-scripts.
-
 Two things differ from copying ``source/`` by hand, both so that nbgrader cannot leak or lose a
 ``.py`` lab's code:
 
@@ -24,28 +19,25 @@ Two things differ from copying ``source/`` by hand, both so that nbgrader cannot
 
 A ``.py`` lab has no autograded notebook cells (its notebook only runs the public checks); it is
 graded by the kit's isolated grader on the collected files:
-``gmmkit grade gmm1d submitted --jobs 2`` (see ``grade_module``).
+``gmmkit grade gmm1d submitted --jobs 2``.
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable
 
-from . import assignments, paths
+from .. import assignments, paths
+from .nbgrader import COURSE_ID, IGNORE, NbgraderError, nbgrader
+from .release import clear_python_solutions
 
-COURSE_ID = "gmmkit"
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.png"]
 CELL_TIMEOUT = 300  # seconds per cell in `nbgrader autograde`; every check has its own limit too
 
 
 class CourseError(RuntimeError):
-    pass
+    """The course directory cannot be laid out as asked."""
 
 
 CONFIG = '''\
@@ -168,10 +160,6 @@ The course's `source/` holds the lab's stub (solutions cleared), so that nbgrade
 them; the reference stays in the kit."""
 
 
-def _notebook_names() -> list[str]:
-    return [a.name for a in assignments.ASSIGNMENTS.values() if a.kind == "notebook"]
-
-
 def config_text(course_id: str, kit_root: Path, names: Iterable[str]) -> str:
     names = list(names)
     exclude = {n: [assignments.get(n).submission] for n in names
@@ -209,136 +197,14 @@ def make_course(dest: Path, names: Iterable[str] | None = None, course_id: str =
 def copy_source(src: Path, dest: Path) -> None:
     """Copy one assignment's source folder; clear the solutions of its ``.py`` files (nbgrader
     would release them as they are)."""
-    from .course.release import clear_python_solutions
-
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*IGNORE))
     for py in sorted(dest.rglob("*.py")):
         clear_python_solutions(py)
 
 
-# ---- running nbgrader -------------------------------------------------------------------------
-
-def nbgrader_env(kit_root: Path | None = None) -> dict:
-    """The environment nbgrader runs in: this interpreter's scripts first on PATH (nbgrader calls
-    ``alembic`` by name) and ``GMMKIT_ROOT`` naming the kit, for the hidden tests."""
-    bindir = Path(sys.executable).parent
-    return dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
-                GMMKIT_ROOT=str(kit_root or paths.kit_root()))
-
-
-def nbgrader(course: Path, *args: str, kit_root: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in the course directory; raise CourseError (with its log) on failure."""
-    exe = Path(sys.executable).parent / "nbgrader"
-    command = [str(exe) if exe.exists() else "nbgrader", *args]
-    run = subprocess.run(command, cwd=course, capture_output=True, text=True,
-                         env=nbgrader_env(kit_root))
-    if run.returncode != 0:
-        raise CourseError(f"nbgrader {' '.join(args)} failed:\n{run.stdout[-4000:]}"
-                          f"{run.stderr[-4000:]}")
-    return run
-
-
 def generate_release(course: Path, name: str) -> Path:
     nbgrader(course, "generate_assignment", name, "--force")
     return course / "release" / name
-
-
-def submit(course: Path, name: str, student: str, folder: Path,
-           replace: dict[str, Path] | None = None) -> Path:
-    """Place a submission as ``nbgrader collect`` would: ``folder``'s files (e.g. the release),
-    with the files of ``replace`` ({relative path: file}) put in their place."""
-    dest = course / "submitted" / student / name
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*IGNORE))
-    for rel, src in (replace or {}).items():
-        shutil.copyfile(src, dest / rel)
-    return dest
-
-
-def autograde(course: Path, name: str, student: str | None = None) -> subprocess.CompletedProcess:
-    args = ["autograde", name, "--force"]
-    if student:
-        args.append(f"--student={student}")
-    return nbgrader(course, *args)
-
-
-def generate_feedback(course: Path, name: str, student: str | None = None) -> list[Path]:
-    args = ["generate_feedback", name, "--force"]
-    if student:
-        args.append(f"--student={student}")
-    nbgrader(course, *args)
-    base = course / "feedback" / (student or "*") / name
-    return sorted(course.glob(str(base.relative_to(course)) + "/*.html"))
-
-
-@dataclasses.dataclass
-class CellGrade:
-    notebook: str
-    grade_id: str
-    autograded: bool         # a test cell (False: a manually graded answer)
-    auto_score: float | None
-    max_score: float
-
-
-@dataclasses.dataclass
-class Scores:
-    student: str
-    assignment: str
-    cells: list[CellGrade]
-
-    @property
-    def auto_score(self) -> float:
-        return sum(c.auto_score or 0.0 for c in self.cells if c.autograded)
-
-    @property
-    def max_auto_score(self) -> float:
-        return sum(c.max_score for c in self.cells if c.autograded)
-
-    @property
-    def max_manual_score(self) -> float:
-        return sum(c.max_score for c in self.cells if not c.autograded)
-
-
-def db_url(course: Path) -> str:
-    return "sqlite:///" + str(Path(course).resolve() / "gradebook.db")
-
-
-def scores(course: Path, name: str, student: str, course_id: str = COURSE_ID) -> Scores:
-    """The grades nbgrader's gradebook holds for one submission, cell by cell."""
-    from nbgrader.api import Gradebook
-
-    cells = []
-    with Gradebook(db_url(course), course_id) as gb:
-        submission = gb.find_submission(name, student)
-        for nb in submission.notebooks:
-            answers = {c.name for c in nb.notebook.solution_cells}
-            for grade in nb.grades:
-                if grade.cell.__class__.__name__ != "GradeCell":
-                    continue  # task cells: none in this kit
-                cells.append(CellGrade(nb.name, grade.name, grade.name not in answers,
-                                       grade.auto_score, float(grade.max_score)))
-    return Scores(student, name, cells)
-
-
-def grade_module(course: Path, name: str, out: Path, jobs: int = 1) -> Path:
-    """Grade the collected submissions of one assignment (``submitted/<student>/<name>/``) with
-    the kit's isolated grader, as ``gmmkit grade NAME submitted --jobs N`` does, but only the
-    students who submitted it; returns the gradebook CSV (one row per student).
-
-    This is how a ``.py`` lab is graded in an nbgrader course, and how a notebook's nbgrader
-    scores are cross-checked outside the student's kernel."""
-    from .grading.batch import grade_class
-
-    out = Path(out)
-    collected = out / "_submissions"
-    if collected.exists():
-        shutil.rmtree(collected)
-    collected.mkdir(parents=True)
-    for folder in sorted((Path(course) / "submitted").glob(f"*/{name}")):
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.copytree(folder, collected / folder.parent.name, symlinks=True)
-    return grade_class(name, collected, out, jobs)
 
 
 # ---- command line -------------------------------------------------------------------------------
@@ -358,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         if args.release:
             for name in args.assignments or list(assignments.ASSIGNMENTS):
                 generate_release(course, name)
-    except CourseError as exc:
+    except (CourseError, NbgraderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"nbgrader course written to {course}; start with {course / 'README.md'}")

@@ -1,0 +1,85 @@
+"""`gmmkit report`: counts equal what the test counts itself from the results files, planted
+bugs are counted once per student, and the page renders."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gmmkit.checks.core import AFTER_DUE, VISIBLE, CheckResult
+from gmmkit.grading.results import Report, to_gradescope, write_atomic
+from gmmkit.report import ReportError, report
+
+CHECKS = [("estep: pmf", "gmm1d.estep.pmf", VISIBLE, 1.0), ("estep: values", "gmm1d.estep.values", VISIBLE, 1.5),
+          ("mstep: values", "gmm1d.mstep.values", VISIBLE, 1.5), ("mstep: reference", "gmm1d.mstep.reference", AFTER_DUE, 2.0)]
+
+
+def synthetic_class(folder, n=12, seed=3):
+    """n students with random outcomes; failed value checks sometimes carry a planted bug id;
+    one student crashes, one times out, one has nothing graded. Returns what was planted."""
+    rng = np.random.default_rng(seed)
+    planted = {}
+    for s in range(n):
+        results, bugs = [], set()
+        for name, cid, vis, pts in CHECKS:
+            ok = bool(rng.random() < 0.6)
+            bug = "" if ok or "values" not in cid or rng.random() < 0.3 else \
+                ("gmm1d.estep.axis0" if "estep" in cid else "gmm1d.mstep.old_means")
+            error = "crash" if (s == 1 and not ok) else "timeout" if (s == 2 and not ok) else ""
+            bugs |= {bug} - {""}
+            results.append(CheckResult(name, "GMM1D", pts if ok else 0.0, pts, "" if ok else "wrong",
+                                       vis, "passed" if ok else "failed", bug=bug, id=cid, error=error))
+        if s == 3:
+            results, bugs = [], set()
+        planted[f"student{s:02d}"] = bugs
+        write_atomic(folder / f"student{s:02d}" / "results.json",
+                     to_gradescope(Report("gmm1d", results, [], "bwrap: test")))
+    return planted
+
+
+def test_counts_equal_the_results_files(tmp_path):
+    planted = synthetic_class(tmp_path)
+    data = report(tmp_path)
+    files = {p.parent.name: json.loads(p.read_text()) for p in tmp_path.glob("*/results.json")}
+    assert data["assignment"] == "gmm1d" and data["submissions"] == len(files) == 12
+    scores = [f["score"] for f in files.values()]
+    assert data["scores"]["median"] == pytest.approx(np.median(scores))
+    assert data["scores"]["mean"] == pytest.approx(np.mean(scores))
+    assert sum(data["scores"]["counts"]) == 12
+    for entry in data["checks"]:
+        graded = [t for f in files.values() for t in f["tests"] if t["name"] == entry["name"]]
+        assert entry["graded"] == len(graded)
+        assert entry["passed"] == sum(t["score"] >= t["max_score"] for t in graded)
+        assert entry["visibility"] == graded[0]["visibility"]
+    by_id = {b["id"]: b["count"] for b in data["bugs"]}
+    for bug_id in ("gmm1d.estep.axis0", "gmm1d.mstep.old_means"):
+        assert by_id.get(bug_id, 0) == sum(bug_id in bugs for bugs in planted.values())
+    assert "student03" in data["nothing_graded"]
+    assert data["crashed"] == (["student01"] if any(
+        t.get("extra_data", {}).get("error") == "crash" for t in files["student01"]["tests"]) else [])
+    looked = {x["student"] for x in data["needs_a_look"]}
+    assert "student03" in looked and set(data["crashed"]) <= looked and set(data["timed_out"]) <= looked
+    assert (tmp_path / "report.json").exists() and "<img" in (tmp_path / "report.html").read_text()
+
+
+def test_unreadable_and_foreign_files_do_not_stop_the_report(tmp_path):
+    synthetic_class(tmp_path, n=3)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "results.json").write_text("{not json")
+    (tmp_path / "evil<script>").mkdir()
+    write_atomic(tmp_path / "evil<script>" / "results.json",
+                 to_gradescope(Report("gmm1d", [], [], "none: reduced")))
+    data = report(tmp_path)
+    assert data["submissions"] == 5
+    assert "broken" in data["nothing_graded"]
+    page = (tmp_path / "report.html").read_text()
+    assert "evil<script>" not in page and "evil&lt;script&gt;" in page
+
+
+def test_nothing_to_report_is_a_clear_error(tmp_path):
+    with pytest.raises(ReportError, match="no results.json"):
+        report(tmp_path)
+    run = subprocess.run([sys.executable, "-m", "gmmkit", "report", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "no results.json" in run.stderr
