@@ -21,8 +21,6 @@ import html
 import io
 import json
 import os
-import shutil
-import subprocess
 import types
 from pathlib import Path
 
@@ -30,6 +28,8 @@ import nbformat
 import numpy as np
 import pytest
 from PIL import Image
+
+from helpers.browser import dump_dom, find_chromium, screenshot
 
 from gmmkit import assignments, paths
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
@@ -320,36 +320,9 @@ def test_each_figure_check_draws_its_figure_for_its_bug(assignment, judge, corre
 # ------------------------------------------------------------------------------------------
 # The HTML page, in a real browser
 # ------------------------------------------------------------------------------------------
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def chromium():
-    exe = shutil.which("chromium")
-    if exe is None:  # Debian's package, never a browser downloaded by a tool
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
-                       stdout=subprocess.DEVNULL)
-        exe = shutil.which("chromium")
-    return exe
-
-
-def screenshot(chromium: str, page: Path, shot: Path, profile: Path, width: int = 1000,
-               height: int = 9000) -> np.ndarray:
-    """The page rendered by headless Chromium, its blank bottom cut off: pixels (H, W, 3)."""
-    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                    "--hide-scrollbars", f"--window-size={width},{height}",
-                    f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
-    image = Image.open(shot).convert("RGB")
-    pixels = np.asarray(image)
-    used = np.flatnonzero((pixels < 250).any(axis=(1, 2)))
-    bottom = min(int(used.max()) + 24, pixels.shape[0]) if len(used) else pixels.shape[0]
-    assert bottom < height - 24, "the page is taller than the window: raise the height"
-    image.crop((0, 0, image.width, bottom)).save(shot)
-    return pixels[:bottom] / 255
+    return find_chromium()
 
 
 def _blue(pixels: np.ndarray) -> int:
@@ -369,9 +342,7 @@ def test_the_html_page_renders_with_its_figures_in_chromium(graded, chromium, tm
                                       .convert("RGB")) / 255) for r in report.results if r.figure)
     assert in_figures > 100 * n_figures
     assert _blue(pixels) >= 0.95 * in_figures, "the figures were not drawn on the page"
-    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'p2'}",
-                          "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120, check=True).stdout
+    dom = dump_dom(chromium, page, tmp_path / "p2")
     assert dom.count("<img class=\"figure\"") == n_figures >= 2
     assert f"Score: {report.score:g} / {report.max_score:g}" in dom
     for r in report.results:

@@ -83,3 +83,18 @@ def test_nothing_to_report_is_a_clear_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "gmmkit", "report", str(tmp_path)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "no results.json" in run.stderr
+
+
+def test_the_report_page_renders_in_chromium(tmp_path):
+    from helpers.browser import dump_dom, find_chromium, screenshot
+
+    synthetic_class(tmp_path / "class")
+    report(tmp_path / "class")
+    page = tmp_path / "class" / "report.html"
+    chromium = find_chromium()
+    pixels = screenshot(chromium, page, tmp_path / "report.png", tmp_path / "profile", height=4000)
+    # the two embedded figures are drawn: the histogram's and the bars' blue is on the page
+    blue = (np.abs(pixels - np.array([0x1f, 0x77, 0xb4]) / 255).max(axis=-1) < 0.05).sum()
+    assert blue > 2000
+    dom = dump_dom(chromium, page, tmp_path / "p2")
+    assert dom.count("<img") == 2 and "Classic bugs" in dom and "need a look" in dom
