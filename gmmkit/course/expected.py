@@ -62,7 +62,7 @@ class Recorder:
         with zipfile.ZipFile(buf, "w") as zf:
             for name, arr in self.arrays.items():   # recording order, which bugs() keeps
                 npy = io.BytesIO()
-                np.save(npy, np.ascontiguousarray(arr), allow_pickle=False)
+                np.save(npy, np.require(arr, requirements="C"), allow_pickle=False)  # keeps 0-d arrays 0-d
                 info = zipfile.ZipInfo(f"{name}.npy", EPOCH)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
