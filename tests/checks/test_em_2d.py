@@ -29,9 +29,9 @@ REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_em_2d")
 HIDDEN = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_em_2d").CHECKS
 CHECKS = public_checks(ASSIGNMENT) + HIDDEN
 GRADED = ("standardize", "em_step", "sample_gmm", "bic")
-# A check is named in these tests by its judge (unique and stable), e.g. "_bic_sklearn".
-BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
-CHECKS_OF = {f: {k for k, c in BY_JUDGE.items() if c.function == f} for f in GRADED}
+# A check is named in these tests by its stable id, e.g. "em_2d.bic.values".
+BY_ID = {c.id: c for c in CHECKS}
+CHECKS_OF = {f: {k for k, c in BY_ID.items() if c.function == f} for f in GRADED}
 
 
 class ForkLikeStudent(InKernelStudent):
@@ -47,10 +47,10 @@ class ForkLikeStudent(InKernelStudent):
 
 
 def grade(function, impl, student_cls=InKernelStudent):
-    """Run the checks of one graded function on ``impl``; results by judge name."""
-    checks = [BY_JUDGE[k] for k in sorted(CHECKS_OF[function])]
+    """Run the checks of one graded function on ``impl``; results by check id."""
+    checks = [BY_ID[k] for k in sorted(CHECKS_OF[function])]
     results = run_checks(checks, student_cls({function: impl}), REF)
-    return {c.judge.__name__: r for c, r in zip(checks, results)}
+    return {c.id: r for c, r in zip(checks, results)}
 
 
 def failed(results):
@@ -377,12 +377,12 @@ def standardize_not_centred(X):
 def test_population_standard_deviation_fails_every_standardize_check():
     results = grade("standardize", standardize_population_std)
     assert failed(results) == CHECKS_OF["standardize"]
-    out = results["_standardize_known_row"].output
+    out = results["em_2d.standardize.known_row"].output
     assert "expected 0.098318, got 0.0984988" in out
     for judge in CHECKS_OF["standardize"]:
         assert "population standard deviation" in results[judge].output
         assert "ddof=1" in results[judge].output
-    assert "sample standard deviation (ddof=1) 1.118" in results["_standardize_random"].output
+    assert "sample standard deviation (ddof=1) 1.118" in results["em_2d.standardize.random"].output
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -458,46 +458,46 @@ def em_step_returns_three(X, pi, mu, cov):
 
 def test_uncentred_covariance_fails_the_mstep_checks():
     results = grade("em_step", em_step_cov_not_centred)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
     for judge in failed(results):
         out = results[judge].output
         assert "the new cov" in out and "not centred" in out and "x_n - mu_k" in out
     assert "compared with the M-step from your responsibilities r" in \
-        results["_em_step_mstep"].output
+        results["em_2d.em_step.mstep"].output
 
 
 def test_covariance_about_the_old_mean_is_named():
     results = grade("em_step", em_step_cov_about_old_mean)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
-    assert "about the old mean" in results["_em_step_mstep"].output
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    assert "about the old mean" in results["em_2d.em_step.mstep"].output
 
 
 def test_covariance_divided_by_n_is_named():
     results = grade("em_step", em_step_cov_over_n)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
-    assert "divide by N_k = sum_n r_nk, not by N" in results["_em_step_mstep"].output
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    assert "divide by N_k = sum_n r_nk, not by N" in results["em_2d.em_step.mstep"].output
 
 
 def test_estep_without_the_weights_fails_the_estep_checks_only():
     """At the fig. 11.11 start the weights are equal: the half-way state catches the bug."""
     results = grade("em_step", em_step_no_weights_in_estep)
-    assert failed(results) == {"_em_step_estep", "_em_step_reference", "_em_step_far_points"}
-    out = results["_em_step_estep"].output
+    assert failed(results) == {"em_2d.em_step.estep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    out = results["em_2d.em_step.estep"].output
     assert "a state half-way through the fit" in out and "weights pi_k are missing" in out
 
 
 def test_unnormalised_responsibilities():
     results = grade("em_step", em_step_unnormalised_r)
-    assert {"_em_step_outputs", "_em_step_estep"} <= failed(results)
-    assert "sums to" in results["_em_step_outputs"].output
-    assert "axis=1" in results["_em_step_outputs"].output
-    assert "not normalised" in results["_em_step_estep"].output
+    assert {"em_2d.em_step.outputs", "em_2d.em_step.estep"} <= failed(results)
+    assert "sums to" in results["em_2d.em_step.outputs"].output
+    assert "axis=1" in results["em_2d.em_step.outputs"].output
+    assert "not normalised" in results["em_2d.em_step.estep"].output
 
 
 def test_naive_estep_fails_only_the_far_points_check():
     results = grade("em_step", em_step_naive_estep)
-    assert failed(results) == {"_em_step_far_points"}
-    out = results["_em_step_far_points"].output
+    assert failed(results) == {"em_2d.em_step.far_points"}
+    out = results["em_2d.em_step.far_points"].output
     assert "not finite" in out and "logsumexp" in out and "underflows" in out
 
 
@@ -511,7 +511,7 @@ def test_naive_estep_fails_only_the_far_points_check():
 def test_em_step_layout_bugs_fail_every_em_step_check(impl, message):
     results = grade("em_step", impl)
     assert failed(results) == CHECKS_OF["em_step"]
-    assert message in results["_em_step_outputs"].output
+    assert message in results["em_2d.em_step.outputs"].output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +555,7 @@ def sample_gmm_labels_column(n, pi, mu, cov, rng):
     return X, labels[:, None]
 
 
-DISTRIBUTION = {"_sample_gmm_distribution", "_sample_gmm_other_mixtures"}
+DISTRIBUTION = {"em_2d.sample_gmm.distribution", "em_2d.sample_gmm.other_mixtures"}
 
 
 def test_sampling_with_the_covariance_instead_of_its_cholesky_factor():
@@ -570,7 +570,7 @@ def test_sampling_with_the_covariance_instead_of_its_cholesky_factor():
 def test_transposed_cholesky_factor_is_named():
     results = grade("sample_gmm", sample_gmm_cholesky_transposed)
     assert failed(results) == DISTRIBUTION
-    assert "applied transposed" in results["_sample_gmm_distribution"].output
+    assert "applied transposed" in results["em_2d.sample_gmm.distribution"].output
 
 
 @pytest.mark.parametrize("impl", [sample_gmm_shuffled_points, sample_gmm_labels_drawn_twice],
@@ -586,26 +586,127 @@ def test_labels_that_do_not_match_the_points(impl):
 def test_labels_ignoring_the_weights():
     results = grade("sample_gmm", sample_gmm_uniform_labels)
     assert failed(results) == DISTRIBUTION
-    out = results["_sample_gmm_distribution"].output
+    out = results["em_2d.sample_gmm.distribution"].output
     assert "of the labels of" in out and "but pi[0] = 0.5" in out and "labels look uniform" in out
 
 
-@pytest.mark.parametrize("student_cls, message", [
-    (InKernelStudent, "two calls with the same seed"),
-    (ForkLikeStudent, "the seeds 7 and 8 gave the same 500 points"),
-], ids=["kernel", "worker"])
-def test_global_rng_fails_the_rng_check(student_cls, message):
-    results = grade("sample_gmm", sample_gmm_global_rng, student_cls)
-    assert "_sample_gmm_uses_rng" in failed(results)
-    assert failed(results) <= {"_sample_gmm_uses_rng"} | DISTRIBUTION
-    out = results["_sample_gmm_uses_rng"].output
-    assert message in out and "np.random.*" in out
+def sample_gmm_global_noise(n, pi, mu, cov, rng):
+    """Labels from rng, the noise from numpy's global generator."""
+    labels = rng.choice(len(pi), size=n, p=pi)
+    eps = np.random.standard_normal((n, mu.shape[1]))
+    return mu[labels] + np.einsum("nij,nj->ni", np.linalg.cholesky(cov)[labels], eps), labels
+
+
+def sample_gmm_seeds_global(n, pi, mu, cov, rng):
+    """Right in every sample, but resets the caller's global generator "for reproducibility"."""
+    np.random.seed(0)
+    return REF.sample_gmm(n, pi, mu, cov, rng)
+
+
+def sample_gmm_draws_global(n, pi, mu, cov, rng):
+    """Right in every sample, but draws (and throws away) from the global generator."""
+    np.random.random()
+    return REF.sample_gmm(n, pi, mu, cov, rng)
+
+
+def sample_gmm_peeks_at_global(n, pi, mu, cov, rng):
+    """Reads the global generator's state without moving it, and lets it choose the seed."""
+    X, labels = REF.sample_gmm(n, pi, mu, cov, rng)
+    return X + 1e-3 * float(np.random.get_state()[1][0] % 7), labels
+
+
+def sample_gmm_only_global_seeded(n, pi, mu, cov, rng):
+    """Deterministic: the global generator, seeded inside, never rng."""
+    np.random.seed(1)
+    return REF.sample_gmm(n, pi, mu, cov, np.random.default_rng(np.random.randint(2 ** 31)))
+
+
+def sample_gmm_constant(n, pi, mu, cov, rng):
+    """The right shapes and types, and no randomness at all."""
+    return np.repeat(np.asarray(mu)[:1], n, axis=0), np.zeros(n, dtype=int)
+
+
+class WorkerLikeStudent(ForkLikeStudent):
+    """Like the grader's worker, whose namespace is the submission's: it holds the notebook's
+    ``np``, through which the rng check reads the worker's global generator."""
+
+    def __init__(self, namespace):
+        super().__init__({**namespace, "np": np})
+
+
+MODES = [InKernelStudent, ForkLikeStudent, WorkerLikeStudent]
+RNG = "em_2d.sample_gmm.rng"
+
+
+@pytest.mark.parametrize("impl", CORRECT["sample_gmm"][:1] + CORRECT["sample_gmm"][2:],
+                         ids=lambda f: f.__name__)
+def test_correct_samplers_pass_the_rng_check_where_the_global_state_is_read(impl):
+    results = grade("sample_gmm", impl, WorkerLikeStudent)
+    assert failed(results) == set(), outputs(results)
+
+
+@pytest.mark.parametrize("student_cls", MODES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_global_rng, sample_gmm_global_noise],
+                         ids=lambda f: f.__name__)
+def test_drawing_from_the_global_generator_fails_the_rng_check_in_every_mode(impl, student_cls):
+    """Two calls in one program: the global generator moves on between them, in the kernel and
+    in the worker alike, so every mode gives the same verdict and the same message."""
+    results = grade("sample_gmm", impl, student_cls)
+    assert RNG in failed(results)
+    assert failed(results) <= {RNG} | DISTRIBUTION
+    out = results[RNG].output
+    assert "two calls in a row with the same seed" in out and "np.random.*" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_consulted"
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent],
+                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_seeds_global, sample_gmm_draws_global],
+                         ids=lambda f: f.__name__)
+def test_changing_the_global_generator_fails_the_rng_check(impl, student_cls):
+    results = grade("sample_gmm", impl, student_cls)
+    assert failed(results) == {RNG}
+    out = results[RNG].output
+    assert "changed the state of numpy's global generator" in out
+    assert "does not depend on it" in out and "np.random.seed" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_changed"
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent],
+                         ids=lambda c: c.__name__)
+def test_consulting_the_global_generator_without_moving_it_is_caught(student_cls):
+    results = grade("sample_gmm", sample_gmm_peeks_at_global, student_cls)
+    assert failed(results) == {RNG}
+    out = results[RNG].output
+    assert "seeded with 1 and with 2 before the call" in out and "consults" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_consulted"
+
+
+@pytest.mark.parametrize("student_cls", MODES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_constant, sample_gmm_only_global_seeded],
+                         ids=lambda f: f.__name__)
+def test_a_sample_that_ignores_rng_does_not_earn_the_rng_check(impl, student_cls):
+    results = grade("sample_gmm", impl, student_cls)
+    assert RNG in failed(results)
+    out = results[RNG].output
+    assert "the seeds 7 and 8 gave the same 500 points" in out and "is not random" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.rng_ignored"
+
+
+def test_the_rng_check_leaves_the_kernels_global_generator_as_it_was():
+    """It seeds the global generator around the student's call: a notebook's state is put back."""
+    np.random.seed(2024)
+    before = np.random.get_state()
+    (result,) = run_checks([BY_ID[RNG]], InKernelStudent({"sample_gmm": REF.sample_gmm}), None)
+    after = np.random.get_state()
+    assert result.passed
+    assert np.array_equal(before[1], after[1]) and before[2:] == after[2:]
 
 
 def test_labels_as_a_column_fail_only_the_shape_checks():
     results = grade("sample_gmm", sample_gmm_labels_column)
-    assert failed(results) == {"_sample_gmm_shapes", "_sample_gmm_other_mixtures"}
-    out = results["_sample_gmm_shapes"].output
+    assert failed(results) == {"em_2d.sample_gmm.shapes", "em_2d.sample_gmm.other_mixtures"}
+    out = results["em_2d.sample_gmm.shapes"].output
     assert "has shape (1000, 1), expected (1000,)" in out and "flat integer array" in out
 
 
@@ -648,7 +749,7 @@ def test_bic_forgetting_the_weights():
     for r in results.values():
         assert "scikit-learn's GaussianMixture.bic" in r.output
         assert "K - 1 free mixture weights are missing" in r.output
-    assert "which is -1 x log N" in results["_bic_sklearn"].output
+    assert "which is -1 x log N" in results["em_2d.bic.values"].output
 
 
 def test_bic_counting_d_squared_covariance_entries():
@@ -660,15 +761,15 @@ def test_bic_counting_d_squared_covariance_entries():
 
 def test_bic_without_logsumexp_fails_only_on_far_outliers():
     results = grade("bic", bic_naive_loglik)
-    assert failed(results) == {"_bic_other"}
-    out = results["_bic_other"].output
+    assert failed(results) == {"em_2d.bic.other"}
+    out = results["em_2d.bic.other"].output
     assert "far outliers" in out and "logsumexp" in out
 
 
 def test_aic_instead_of_bic():
     results = grade("bic", bic_aic)
     assert failed(results) == CHECKS_OF["bic"]
-    assert "this is the AIC" in results["_bic_sklearn"].output
+    assert "this is the AIC" in results["em_2d.bic.values"].output
 
 
 def test_a_broken_function_costs_only_its_own_points():
@@ -677,7 +778,7 @@ def test_a_broken_function_costs_only_its_own_points():
     namespace = {f: getattr(REF, f) for f in GRADED}
     namespace["em_step"] = broken
     results = run_checks(CHECKS, InKernelStudent(namespace), REF)
-    assert {c.judge.__name__ for c, r in zip(CHECKS, results) if not r.passed} == \
+    assert {c.id for c, r in zip(CHECKS, results) if not r.passed} == \
         CHECKS_OF["em_step"]
     assert all("not implemented yet" in r.output for r in results if not r.passed)
 
