@@ -26,16 +26,17 @@ def _bugs(store, key, bugs: dict, correct) -> None:
 
 def record(ref, store) -> None:
     raw = inputs.faithful()
-    X = np.asarray(ref.standardize(raw), dtype=float)
-    store.value("faithful_std", X)     # the em_step and bic checks' data
+    Xstd = np.asarray(ref.standardize(raw), dtype=float)
+    store.value("faithful_std", Xstd)     # the em_step and bic checks' data
     _bugs(store, "standardize.faithful_row0",
-          {b: v[0] for b, v in V.standardize_bugs(raw).items()}, X[0])
+          {b: v[0] for b, v in V.standardize_bugs(raw).items()}, Xstd[0])
     for key, Xs in inputs.standardize_cases().items():
         Z = ref.standardize(Xs)
         store.value(key, Z)
         _bugs(store, key, V.standardize_bugs(Xs), Z)
 
-    for key, (_label, pi, mu, cov) in inputs.EM_STATES.items():
+    for key, (_label, which, pi, mu, cov) in inputs.EM_STATES.items():
+        X = {"std": Xstd, "raw": raw}[which]
         r = V.sklearn_posterior(X, pi, mu, cov)
         params = V.sklearn_mstep(X, r)
         store.value(f"em_step.{key}", {"r": r, **params})
@@ -52,7 +53,7 @@ def record(ref, store) -> None:
     for bug_id, value in V.sample_cov_bugs(inputs.SAMPLE_COV).items():
         store.bug("sample_gmm.cov", bug_id, value)
 
-    for key, (_label, Xb, pi, mu, cov) in inputs.bic_cases(X).items():
+    for key, (_label, Xb, pi, mu, cov) in inputs.bic_cases(Xstd).items():
         expected = V.sklearn_bic(Xb, pi, mu, cov)
         store.value(key, expected)
         _bugs(store, key, V.bic_bugs(Xb, pi, mu, cov), expected)

@@ -22,6 +22,7 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from gmmkit import paths
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
+from gmmkit.checks.em_2d import CATALOGUE
 from gmmkit.datasets import load_faithful
 
 ASSIGNMENT = "em_2d"
@@ -501,6 +502,55 @@ def test_naive_estep_fails_only_the_far_points_check():
     assert "not finite" in out and "logsumexp" in out and "underflows" in out
 
 
+def _tempered_estep(X, pi, mu, cov):
+    """A wrong posterior no classic bug gives (a power 0.8 of the joint), still a valid pmf."""
+    log_joint = 0.8 * (np.log(pi) + REF.log_gaussian(X, mu, cov))
+    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+
+def em_step_tempered(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r), r)
+
+
+def em_step_tempered_cov_not_centred(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r, centre=np.zeros_like(mu)), r)
+
+
+def em_step_no_half_cov_about_old_mean(X, pi, mu, cov):
+    log_joint = np.log(pi) - 0.5 * np.linalg.slogdet(cov)[1] - \
+        np.einsum("kni,kij,knj->nk", X[None] - mu[:, None], np.linalg.inv(cov), X[None] - mu[:, None])
+    r = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    return (*_mstep(X, r, centre=mu), r)
+
+
+def test_an_unknown_estep_bug_costs_the_mstep_nothing():
+    """The store cannot know this r, so the fig. and half-way states leave the M-step alone and
+    the single-component state (r = 1 for every valid E-step) judges it: a correct M-step."""
+    results = grade("em_step", em_step_tempered)
+    assert failed(results) == {"em_2d.em_step.estep", "em_2d.em_step.reference",
+                               "em_2d.em_step.far_points"}
+
+
+def test_an_unknown_estep_bug_leaves_mstep_bugs_caught_on_a_single_component():
+    results = grade("em_step", em_step_tempered_cov_not_centred)
+    assert "em_2d.em_step.mstep" in failed(results)
+    out = results["em_2d.em_step.mstep"].output
+    assert "a single component" in out and "not centred" in out
+    assert results["em_2d.em_step.mstep"].bug == "em_2d.em_step.cov_not_centred"
+
+
+def test_the_mstep_is_judged_on_a_known_estep_bugs_responsibilities():
+    """With the factor 1/2 missing in the E-step, the expected M-step is the correct M-step of
+    that wrong (stored) posterior: a wrong M-step on top of it still fails."""
+    results = grade("em_step", em_step_no_half_cov_about_old_mean)
+    assert {"em_2d.em_step.estep", "em_2d.em_step.mstep"} <= failed(results)
+    assert "factor 1/2" in results["em_2d.em_step.estep"].output
+    out = results["em_2d.em_step.mstep"].output
+    assert "those of an E-step with this bug: quadratic form without the factor 1/2" in out
+
+
 @pytest.mark.parametrize("impl, message", [
     (em_step_r_transposed, "r of em_step(X, pi, mu, cov) on the fig. 11.11 start (X of shape "
                            "(272, 2), pi=[0.5, 0.5], mu=[[-1.5,  1. ], [ 1.5, -1.5]]) has shape "
@@ -717,16 +767,72 @@ def _loglik(X, pi, mu, cov):
     return logsumexp(np.log(pi) + REF.log_gaussian(X, mu, cov), axis=1).sum()
 
 
-def bic_without_weights(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + (k * d + k * d * (d + 1) / 2) * np.log(n)
+def _params(k, d):
+    return k - 1 + k * d + k * d * (d + 1) / 2
 
 
-def bic_full_matrix_count(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + (k - 1 + k * d + k * d * d) * np.log(n)
+def student_bic(formula):
+    """A bic whose formula(ll, n, k, d, P) makes one classic mistake (ll the total log-lik)."""
+    def bic(X, pi, mu, cov):
+        n, d = X.shape
+        k = len(pi)
+        return float(formula(_loglik(X, pi, mu, cov), n, k, d, _params(k, d)))
+    return bic
+
+
+# (the mistake, the bug whose hint must be shown, the student's formula)
+BIC_BUGS = [
+    ("weights_missing", "em_2d.bic.weights_missing",
+     lambda ll, n, k, d, P: -2 * ll + (k * d + k * d * (d + 1) / 2) * np.log(n)),
+    ("k_weights", "em_2d.bic.k_weights",
+     lambda ll, n, k, d, P: -2 * ll + (k + k * d + k * d * (d + 1) / 2) * np.log(n)),
+    ("cov_d_squared", "em_2d.bic.cov_d_squared",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d * d) * np.log(n)),
+    ("cov_as_d", "em_2d.bic.cov_diagonal",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d) * np.log(n)),
+    ("means_missing", "em_2d.bic.kd_short",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d * (d + 1) / 2) * np.log(n)),
+    ("cov_off_diagonal_only", "em_2d.bic.kd_short",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d * (d - 1) / 2) * np.log(n)),
+    ("sign", "em_2d.bic.sign", lambda ll, n, k, d, P: 2 * ll + P * np.log(n)),
+    ("no_factor_2", "em_2d.bic.no_factor_2", lambda ll, n, k, d, P: -ll + P * np.log(n)),
+    ("half_penalty", "em_2d.bic.half_penalty",
+     lambda ll, n, k, d, P: -2 * ll + P * np.log(n) / 2),
+    ("half", "em_2d.bic.half", lambda ll, n, k, d, P: (-2 * ll + P * np.log(n)) / 2),
+    ("mean_loglik", "em_2d.bic.mean_loglik", lambda ll, n, k, d, P: -2 * ll / n + P * np.log(n)),
+    ("log10", "em_2d.bic.log10", lambda ll, n, k, d, P: -2 * ll + P * np.log10(n)),
+    ("log2", "em_2d.bic.log2", lambda ll, n, k, d, P: -2 * ll + P * np.log2(n)),
+    ("no_log_n", "em_2d.bic.no_log_n", lambda ll, n, k, d, P: -2 * ll + P),
+    ("aic", "em_2d.bic.aic", lambda ll, n, k, d, P: -2 * ll + 2 * P),
+]
+
+
+@pytest.mark.parametrize("mistake, bug_id, formula", BIC_BUGS, ids=[b[0] for b in BIC_BUGS])
+def test_each_bic_mistake_fails_both_bic_checks_with_its_hint(mistake, bug_id, formula):
+    results = grade("bic", student_bic(formula))
+    assert failed(results) == CHECKS_OF["bic"]
+    hint = CATALOGUE[bug_id].hint
+    public = results["em_2d.bic.values"]
+    assert "scikit-learn's GaussianMixture.bic" in public.output and "x log N" in public.output
+    assert f"Hint: {hint}" in public.output and public.bug == bug_id
+    assert hint in results["em_2d.bic.other"].output
+
+
+def test_the_k_d_deficit_names_both_causes():
+    """Missing means and covariances counted as d (d - 1) / 2 give the same BIC everywhere."""
+    hint = CATALOGUE["em_2d.bic.kd_short"].hint
+    assert "the K d entries of the means are missing" in hint and "d (d - 1) / 2" in hint
+    results = grade("bic", student_bic(BIC_BUGS[0][2]))
+    assert "which is -1 x log N" in results["em_2d.bic.values"].output
+
+
+def test_bugs_that_coincide_on_an_input_are_all_named():
+    """With d = 3 (hidden: K = 4), counting each covariance as d entries is K d short too."""
+    results = grade("bic", student_bic(dict((m, f) for m, _, f in BIC_BUGS)["cov_as_d"]))
+    out = results["em_2d.bic.other"].output
+    assert "K = 4, d = 3" in out and "2 mistakes give exactly this value here" in out
+    assert CATALOGUE["em_2d.bic.cov_diagonal"].hint in out
+    assert CATALOGUE["em_2d.bic.kd_short"].hint in out
 
 
 def bic_naive_loglik(X, pi, mu, cov):
@@ -737,39 +843,12 @@ def bic_naive_loglik(X, pi, mu, cov):
     return -2 * ll + (k - 1 + k * d + k * d * (d + 1) / 2) * np.log(n)
 
 
-def bic_aic(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + 2 * (k - 1 + k * d + k * d * (d + 1) / 2)
-
-
-def test_bic_forgetting_the_weights():
-    results = grade("bic", bic_without_weights)
-    assert failed(results) == CHECKS_OF["bic"]
-    for r in results.values():
-        assert "scikit-learn's GaussianMixture.bic" in r.output
-        assert "K - 1 free mixture weights are missing" in r.output
-    assert "which is -1 x log N" in results["em_2d.bic.values"].output
-
-
-def test_bic_counting_d_squared_covariance_entries():
-    results = grade("bic", bic_full_matrix_count)
-    assert failed(results) == CHECKS_OF["bic"]
-    for r in results.values():
-        assert "symmetric" in r.output and "d (d + 1) / 2" in r.output
-
-
 def test_bic_without_logsumexp_fails_only_on_far_outliers():
     results = grade("bic", bic_naive_loglik)
     assert failed(results) == {"em_2d.bic.other"}
     out = results["em_2d.bic.other"].output
     assert "far outliers" in out and "logsumexp" in out
-
-
-def test_aic_instead_of_bic():
-    results = grade("bic", bic_aic)
-    assert failed(results) == CHECKS_OF["bic"]
-    assert "this is the AIC" in results["em_2d.bic.values"].output
+    assert results["em_2d.bic.other"].bug == "em_2d.bic.underflow"
 
 
 def test_a_broken_function_costs_only_its_own_points():

@@ -106,7 +106,7 @@ def _mstep_reference(r, expected, field_bugs, r_bugs, mstep_of):
 
 def _em_step_outputs(student, ref) -> None:
     X = inputs.faithful_standardized()
-    label, pi, mu, cov = inputs.EM_STATES["fig"]
+    label, _, pi, mu, cov = inputs.EM_STATES["fig"]
     what = describe_em(X, pi, mu, cov, label)
     new_pi, new_mu, new_cov, r = call_em_step(student, X, pi, mu, cov, what)
     expected = inputs.STORE.value("em_step.fig")
@@ -155,7 +155,7 @@ def expect_valid_parameters(new_pi, new_mu, new_cov, what) -> None:
 def _em_step_estep(student, ref) -> None:
     X = inputs.faithful_standardized()
     for key in ("fig", "mid"):
-        label, pi, mu, cov = inputs.EM_STATES[key]
+        label, _, pi, mu, cov = inputs.EM_STATES[key]
         what = describe_em(X, pi, mu, cov, label)
         r = call_em_step(student, X, pi, mu, cov, what)[3]
         expected, _, r_bugs, _ = _stored_state(key)
@@ -165,9 +165,10 @@ def _em_step_estep(student, ref) -> None:
 
 
 def _em_step_mstep(student, ref) -> None:
-    X = inputs.faithful_standardized()
+    data = {"std": inputs.faithful_standardized(), "raw": inputs.faithful()}
     for key in ("fig", "mid", "one"):
-        label, pi, mu, cov = inputs.EM_STATES[key]
+        label, which, pi, mu, cov = inputs.EM_STATES[key]
+        X = data[which]
         what = describe_em(X, pi, mu, cov, label)
         *new, r = call_em_step(student, X, pi, mu, cov, what)
         chosen = _mstep_reference(r, *_stored_state(key))

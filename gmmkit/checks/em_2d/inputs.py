@@ -21,16 +21,19 @@ MID_MU = np.array([[-1.2, -1.1], [0.7, 0.6]])
 MID_COV = np.array([[[0.10, 0.02], [0.02, 0.30]],
                     [[0.20, 0.10], [0.10, 0.30]]])
 
-# One component: every valid E-step gives r = 1, so the M-step is judged on its own.
+# One component: every valid E-step gives r = 1, so the M-step is judged on its own. On the raw
+# data, whose mean is far from 0 (standardised data would hide an uncentred covariance).
 ONE_PI = np.array([1.0])
-ONE_MU = np.array([[0.5, -0.5]])
-ONE_COV = np.array([[[1.0, 0.3], [0.3, 0.8]]])
+ONE_MU = np.array([[3.0, 70.0]])
+ONE_COV = np.array([[[1.0, 10.0], [10.0, 180.0]]])
 
-# The em_step states of the public checks: key -> (label, pi, mu, cov).
+# The em_step states of the public checks: key -> (label, data, pi, mu, cov), data "std" for
+# standardised Old Faithful, "raw" for Old Faithful as shipped.
 EM_STATES = {
-    "fig": ("the fig. 11.11 start", FIG_PI, FIG_MU, FIG_COV),
-    "mid": ("a state half-way through the fit", MID_PI, MID_MU, MID_COV),
-    "one": ("a single component (every valid E-step gives r = 1)", ONE_PI, ONE_MU, ONE_COV),
+    "fig": ("the fig. 11.11 start", "std", FIG_PI, FIG_MU, FIG_COV),
+    "mid": ("a state half-way through the fit", "std", MID_PI, MID_MU, MID_COV),
+    "one": ("a single component on Old Faithful as shipped (every valid E-step gives r = 1)",
+            "raw", ONE_PI, ONE_MU, ONE_COV),
 }
 
 # A mixture to sample from: correlated covariances, far from the identity, of different sizes.
