@@ -916,3 +916,140 @@ def test_notebook_saves_figures_only_when_asked():
     code = "\n".join(_source(c) for c in _cells() if c["cell_type"] == "code")
     assert "GMMKIT_FIGURES_DIR" in code and "plt.show()" not in code
     assert code.count("savefig(") == 1   # one helper, guarded by the environment variable
+
+
+# ---------------------------------------------------------------------------------------------
+# The public package holds no answer (issue 16)
+# ---------------------------------------------------------------------------------------------
+# Packages that run processes, build courses or write files: nothing in them computes a
+# mixture, and calling them blindly with arrays is not safe.
+NOT_TRIED = ("gmmkit.grading", "gmmkit.course", "gmmkit.cli", "gmmkit.__main__",
+             "gmmkit.nbgrader_course")
+
+
+def _gmmkit_callables():
+    """Every function and class defined in an importable gmmkit module, as a red team would
+    collect them from site-packages."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gmmkit
+    found, seen = [], set()
+    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
+        if info.name.startswith(NOT_TRIED):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in sorted(vars(module).items()):
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and id(obj) not in seen and \
+                    getattr(obj, "__module__", "").startswith("gmmkit"):
+                seen.add(id(obj))
+                found.append((f"{obj.__module__}.{name}", obj))
+    return found
+
+
+def _fits(function, value, args) -> bool:
+    """``value`` has the structure ``function`` must return for ``args``."""
+    def arr(v, shape):
+        return isinstance(v, np.ndarray) and v.shape == shape and v.dtype.kind in "biuf" \
+            and bool(np.all(np.isfinite(v)))
+    if function == "standardize":
+        return arr(value, np.shape(args[0]))
+    if function == "em_step":
+        X, pi, mu, cov = args
+        n, d, k = len(X), np.shape(X)[1], len(pi)
+        return isinstance(value, (tuple, list)) and len(value) == 4 and all(
+            arr(v, s) for v, s in zip(value, [(k,), (k, d), (k, d, d), (n, k)]))
+    if function == "sample_gmm":
+        n, d = args[0], np.shape(args[2])[1]
+        return isinstance(value, (tuple, list)) and len(value) == 2 and \
+            arr(value[0], (n, d)) and arr(np.asarray(value[1]), (n,))
+    return isinstance(value, (float, np.floating)) or arr(value, ())  # bic
+
+
+def _try(candidates, function, args):
+    """The first candidate (called with the arguments, or with none) whose value fits."""
+    import warnings
+    for name, func in candidates:
+        for call_args in (args, ()):
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    value = func(*call_args)
+            except BaseException as exc:          # noqa: BLE001 - anything may be tried
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                continue
+            if _fits(function, value, args):
+                return name, value
+    return None
+
+
+PROBES = {"standardize": lambda: (load_faithful(),),
+          "em_step": lambda: (faithful_std(), np.array([.5, .5]), np.array([[-1.5, 1.], [1.5, -1.5]]),
+                              np.stack([np.eye(2)] * 2)),
+          "sample_gmm": lambda: (50, np.array([.5, .5]), np.array([[0., 0.], [3., 3.]]),
+                                 np.stack([np.eye(2)] * 2), np.random.default_rng(0)),
+          "bic": lambda: (faithful_std(), np.array([.5, .5]), np.array([[-1.5, 1.], [1.5, -1.5]]),
+                          np.stack([np.eye(2)] * 2))}
+
+
+@pytest.mark.parametrize("function", GRADED)
+def test_a_submission_that_borrows_from_gmmkit_earns_none_of_the_points(function):
+    """Each graded function delegates to whatever gmmkit callable gives a value of the right
+    structure (tried first on a probe, then on every call): it earns nothing, public or hidden."""
+    import matplotlib
+    matplotlib.use("Agg")
+    callables = _gmmkit_callables()
+    assert len(callables) > 100 and any(n.startswith("gmmkit.checks.em_2d.") for n, _ in callables)
+    # the candidates that give the right structure on a probe, as a cheater would shortlist them
+    shortlist = [(n, f) for n, f in callables if _try([(n, f)], function, PROBES[function]())]
+
+    def borrowed(*args):
+        found = _try(shortlist, function, args)
+        if found is None:
+            raise NotImplementedError("nothing in gmmkit computes this")
+        return found[1]
+
+    checks = [c for c in CHECKS if c.function == function]
+    results = run_checks(checks, InKernelStudent({function: borrowed}), REF)
+    earned = {c.id: r.score for c, r in zip(checks, results) if r.score}
+    assert earned == {}, (earned, [n for n, _ in shortlist])
+
+
+def test_hidden_checks_import_only_the_declared_api():
+    import gmmkit.checks.em_2d as public
+    tree = ast.parse(paths.hidden_checks_file(ASSIGNMENT).read_text())
+    imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "gmmkit.checks.em_2d" for a in node.names}
+    assert imported and imported <= set(public.__all__)
+    assert not any(name.startswith("_") for name in public.__all__)
+    assert all(hasattr(public, name) for name in public.__all__)
+
+
+def test_the_stored_values_are_the_reference_and_scikit_learn_on_the_public_inputs():
+    """The store (written by the build from the trusted side) agrees with the reference module."""
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    np.testing.assert_allclose(store.value("faithful_std"), REF.standardize(load_faithful()),
+                               rtol=1e-12)
+    np.testing.assert_allclose(store.value("faithful_std")[0], [0.098318, 0.596025], atol=1e-6)
+    for key, X in inputs.standardize_cases().items():
+        np.testing.assert_allclose(store.value(key), REF.standardize(X), rtol=1e-12)
+    data = {"std": faithful_std(), "raw": load_faithful()}
+    for key, (_, which, pi, mu, cov) in inputs.EM_STATES.items():
+        new_pi, new_mu, new_cov, r = REF.em_step(data[which], pi, mu, cov)
+        stored = store.value(f"em_step.{key}")
+        for name, value in (("pi", new_pi), ("mu", new_mu), ("cov", new_cov), ("r", r)):
+            np.testing.assert_allclose(stored[name], value, rtol=1e-8, atol=1e-12)
+    for key, (_, X, pi, mu, cov) in inputs.bic_cases(faithful_std()).items():
+        assert math.isclose(float(np.reshape(store.value(key), ())), REF.bic(X, pi, mu, cov),
+                            rel_tol=1e-9)
+
+
+def test_every_bug_the_store_names_is_in_the_catalogue():
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    keys = {n.split("/")[1] for n in store._arrays if n.startswith("bug/")}
+    ids = {b for key in keys for b in store.bugs(key)}
+    assert ids and ids <= set(CATALOGUE)

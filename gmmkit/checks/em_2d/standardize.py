@@ -46,12 +46,16 @@ def judge_standardize(student, X, expected, bugs: dict, what: str) -> None:
 
 def _standardize_known_row(student, ref) -> None:
     X = inputs.faithful()
-    what = "standardize(load_faithful())"
-    Z = call_standardize(student, X, what)
-    # only the first row is stated (and stored, with what each classic bug makes of it)
-    expect_close(Z[0], FAITHFUL_FIRST_ROW, f"the first row of {what}", rtol=0,
-                 atol=FIRST_ROW_ATOL,
-                 hint=standardize_hint(Z[0], inputs.STORE.bugs("standardize.faithful_row0")))
+    bugs = inputs.STORE.bugs("standardize.faithful_row0")   # what each classic bug makes of it
+    # Standardising treats every row alike, so the stated row, put last, stays the same: an
+    # answer that ignores X (a stored array, say) fails the second call.
+    for data, what, row, where in [
+            (X, "standardize(load_faithful())", 0, "the first row"),
+            (X[::-1], "standardize(load_faithful()[::-1])", -1,
+             "the last row (Old Faithful's first row, put last)")]:
+        Z = call_standardize(student, data, what)
+        expect_close(Z[row], FAITHFUL_FIRST_ROW, f"{where} of {what}", rtol=0,
+                     atol=FIRST_ROW_ATOL, hint=standardize_hint(Z[row], bugs))
 
 
 def _standardize_random(student, ref) -> None:
