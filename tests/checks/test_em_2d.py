@@ -1053,3 +1053,30 @@ def test_every_bug_the_store_names_is_in_the_catalogue():
     keys = {n.split("/")[1] for n in store._arrays if n.startswith("bug/")}
     ids = {b for key in keys for b in store.bugs(key)}
     assert ids and ids <= set(CATALOGUE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rng check through the isolated grader, where the global generator lives in the worker
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, message, bug", [
+    ("np.random.seed(0)", "changed the state of numpy's global generator",
+     "em_2d.sample_gmm.global_changed"),
+    ("rng = np.random.default_rng(np.random.randint(2 ** 31))",
+     "two calls in a row with the same seed", "em_2d.sample_gmm.global_consulted"),
+], ids=["seeds_global", "draws_from_global"])
+def test_the_grader_sees_the_workers_global_generator(tmp_path, line, message, bug):
+    """A reference whose sample_gmm also touches np.random: only the rng check fails."""
+    import nbformat
+
+    from gmmkit.grading.grade import grade as isolated_grade
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    anchor = "    L = np.linalg.cholesky(np.asarray(cov, dtype=float))          # (K, d, d)\n"
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and anchor in c.source
+               and "def sample_gmm" in c.source]
+    cell.source = cell.source.replace(anchor, f"    {line}\n{anchor}")
+    path = tmp_path / NOTEBOOK.name
+    nbformat.write(nb, path)
+    report = isolated_grade(ASSIGNMENT, path)
+    failures = {r.id: r for r in report.results if not r.passed}
+    assert set(failures) == {RNG}, {k: r.output for k, r in failures.items()}
+    assert message in failures[RNG].output and failures[RNG].bug == bug
