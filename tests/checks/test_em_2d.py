@@ -1080,3 +1080,20 @@ def test_the_grader_sees_the_workers_global_generator(tmp_path, line, message, b
     failures = {r.id: r for r in report.results if not r.passed}
     assert set(failures) == {RNG}, {k: r.output for k, r in failures.items()}
     assert message in failures[RNG].output and failures[RNG].bug == bug
+
+
+def test_on_the_public_inputs_each_stored_bug_value_has_one_cause():
+    """No two classic bugs give the same stored value, so a hint that names the bug it matched
+    names every cause the observation allows (where causes do coincide, on hidden inputs, the
+    hint names them all: test_bugs_that_coincide_on_an_input_are_all_named)."""
+    from gmmkit.checks.bugs import matches
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    for key in sorted({n.split("/")[1] for n in store._arrays if n.startswith("bug/")}):
+        values = list(store.bugs(key).items())
+        for i, (a, u) in enumerate(values):
+            for b, v in values[i + 1:]:
+                fields = u.keys() if isinstance(u, dict) else [None]
+                same = all(matches(u[f] if f else u, v[f] if f else v, {"rtol": 1e-3, "atol": 1e-5})
+                           for f in fields)
+                assert not same, f"{a} and {b} give the same value for {key}"

@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..bugs import Bug, matches
 from ..expect import as_float, fail
 from . import inputs
-from .bugs import CATALOGUE
+from .bugs import CATALOGUE, every_cause
 from .graded import BIC
 from .values import BIC_BUG_TOL, BIC_FORMULA, BIC_RTOL
 
 
 def bic_hint(got: float, bugs: dict):
-    """The classic bug that gives ``got`` ({id: value} in ``bugs``) or, when several give it,
-    one hint naming all of them (recorded under the first one's id); else the formula."""
-    # (a stored number comes back as an array of one entry)
-    found = [CATALOGUE[b] for b, v in bugs.items()
-             if np.size(v) == 1 and matches(got, np.reshape(v, ()), BIC_BUG_TOL)]
-    if not found:
-        return BIC_FORMULA
-    if len(found) == 1:
-        return found[0]
-    causes = "; or ".join(f"({i}) {b.hint}" for i, b in enumerate(found, 1))
-    return Bug(found[0].id, found[0].description,
-               f"{len(found)} mistakes give exactly this value here: {causes}")
+    """Every classic bug that gives ``got`` ({id: value} in ``bugs``), or the formula."""
+    return every_cause(got, bugs, BIC_BUG_TOL) or BIC_FORMULA
 
 
 def judge_bic(student, X, pi, mu, cov, label, expected: float, bugs: dict,

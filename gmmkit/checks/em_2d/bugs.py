@@ -6,7 +6,11 @@ Their values on the public checks' inputs are stored by the build
 """
 from __future__ import annotations
 
-from ..bugs import Bug, catalogue
+from typing import Optional
+
+import numpy as np
+
+from ..bugs import Bug, catalogue, matches
 
 P = "P = (K - 1) + K d + K d (d + 1) / 2"
 
@@ -168,3 +172,23 @@ BIC = [
 ]
 
 CATALOGUE = catalogue(STANDARDIZE + ESTEP + MSTEP + SAMPLE + BIC)
+
+
+def every_cause(got, bugs: dict, tol: Optional[dict] = None) -> Optional[Bug]:
+    """The classic bug whose value (``bugs``: {id: value}, in the order tried) ``got`` matches;
+    when several give that value on these inputs, one Bug whose hint names every one of them
+    (recorded under the first one's id); None when none does. A stored number comes back as an
+    array of one entry, and is compared as a number."""
+    got = np.asarray(got)
+    found = []
+    for bug_id, value in bugs.items():
+        value = np.asarray(value)
+        if got.ndim == 0 and value.size == 1:
+            value = value.reshape(())
+        if matches(got, value, tol):
+            found.append(CATALOGUE[bug_id])
+    if len(found) <= 1:
+        return found[0] if found else None
+    causes = "; or ".join(f"({i}) {b.hint}" for i, b in enumerate(found, 1))
+    return Bug(found[0].id, found[0].description,
+               f"{len(found)} mistakes give exactly this value here: {causes}")

@@ -15,7 +15,7 @@ from ..bugs import matches, which_bug
 from ..expect import (as_array, as_tuple, expect_close, expect_finite, expect_shape, fail,
                       figure_on_failure)
 from . import inputs
-from .bugs import CATALOGUE
+from .bugs import CATALOGUE, every_cause
 from .graded import EM_STEP
 from .values import ATOL, BUG_TOL, ESTEP_FORMULA, MSTEP_FORMULA, RTOL, fmt
 
@@ -70,7 +70,7 @@ def judge_estep(r, expected_r, r_bugs: dict, what: str) -> None:
     expect_finite(r, f"the responsibilities r of {what}",
                   "compute r in log space with logsumexp (see the docstring)")
     expect_close(r, expected_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
-                 hint=which_bug(r, r_bugs, CATALOGUE, BUG_TOL) or ESTEP_FORMULA)
+                 hint=every_cause(r, r_bugs, BUG_TOL) or ESTEP_FORMULA)
 
 
 def judge_mstep(new, expected: dict, field_bugs: dict, what: str, source: str) -> None:
@@ -80,7 +80,7 @@ def judge_mstep(new, expected: dict, field_bugs: dict, what: str, source: str) -
         w = f"the new {name} of {what}, compared with the M-step from {source}"
         expect_finite(got, w, MSTEP_FORMULA)
         expect_close(got, expected[name], w, rtol=RTOL, atol=ATOL,
-                     hint=which_bug(got, field_bugs.get(name, {}), CATALOGUE) or MSTEP_FORMULA)
+                     hint=every_cause(got, field_bugs.get(name, {})) or MSTEP_FORMULA)
 
 
 def _stored_state(key):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..bugs import which_bug
 from ..expect import as_array, expect_close, expect_finite, expect_shape, fail
 from . import inputs
-from .bugs import CATALOGUE
+from .bugs import every_cause
 from .graded import STANDARDIZE
 from .values import (FAITHFUL_FIRST_ROW, FIRST_ROW_ATOL, STANDARDIZE_ATOL, STANDARDIZE_FORMULA,
                      STANDARDIZE_RTOL)
@@ -23,8 +22,8 @@ def call_standardize(student, X, what) -> np.ndarray:
 
 
 def standardize_hint(Z, bugs: dict):
-    """The classic bug whose value (in ``bugs``, {id: value}) Z matches, or the formula."""
-    return which_bug(Z, bugs, CATALOGUE, {"rtol": 1e-4, "atol": 1e-7}) or STANDARDIZE_FORMULA
+    """Every classic bug whose value (in ``bugs``, {id: value}) Z matches, or the formula."""
+    return every_cause(Z, bugs, {"rtol": 1e-4, "atol": 1e-7}) or STANDARDIZE_FORMULA
 
 
 def judge_standardize(student, X, expected, bugs: dict, what: str) -> None:
