@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from gmmkit.checks import load_module
-from gmmkit.checks.em_2d import (ATOL, BIC, EM_STEP, FIELDS, MID_COV, MID_MU, MID_PI, FIG_COV,
-                                 FIG_MU, FIG_PI, RTOL, SAMPLE_GMM, STANDARDIZE, call_em_step,
+from gmmkit.checks.em_2d import (BIC, CATALOGUE, EM_STEP, FIELDS, FIG_COV, FIG_MU, FIG_PI,
+                                 MID_COV, MID_MU, MID_PI, SAMPLE_GMM, STANDARDIZE, call_em_step,
                                  call_sample, call_standardize, describe_em, describe_sample,
                                  judge_bic, judge_estep, judge_mstep, judge_sample,
-                                 parameters_figure, responsibilities_figure, standardize_hint,
-                                 CATALOGUE)
+                                 parameters_figure, responsibilities_figure, standardize_hint)
 from gmmkit.checks.core import AFTER_DUE
 from gmmkit.checks.expect import expect_close, expect_finite, figure_on_failure
 

@@ -2,10 +2,13 @@
 
 Every check must pass the reference and other correct implementations (Python loops like a
 typical student's, differently vectorised code, float32 arithmetic, other sampling schemes), and
-each classic bug must fail the check(s) meant to catch it, with a message a student can act on.
-Known values come from the assignment text (Old Faithful's first standardised row), from
-scikit-learn's GaussianMixture, or from properties. The last tests keep the source notebook in
-step with the reference module and the checks.
+each classic bug must fail the check(s) meant to catch it, with a message a student can act on
+and the bug's id. Known values come from the assignment text (Old Faithful's first standardised
+row), from scikit-learn's GaussianMixture, or from properties; the public checks read theirs
+from the values the build stores, and these tests prove the store agrees with the reference. A
+submission that borrows any gmmkit callable earns nothing (the public package holds no answer);
+the rng check sees numpy's global generator in the kernel and in the isolated grader. The last
+tests keep the source notebook in step with the reference module and the checks.
 """
 import ast
 import json
