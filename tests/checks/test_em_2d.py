@@ -530,17 +530,31 @@ def em_step_no_half_cov_about_old_mean(X, pi, mu, cov):
 
 def test_an_unknown_estep_bug_costs_the_mstep_nothing():
     """The store cannot know this r, so the fig. and half-way states leave the M-step alone and
-    the single-component state (r = 1 for every valid E-step) judges it: a correct M-step."""
+    the state of two identical components (r = 1/2 for every valid E-step) judges it."""
     results = grade("em_step", em_step_tempered)
     assert failed(results) == {"em_2d.em_step.estep", "em_2d.em_step.reference",
                                "em_2d.em_step.far_points"}
 
 
-def test_an_unknown_estep_bug_leaves_mstep_bugs_caught_on_a_single_component():
+def em_step_tempered_cov_over_n(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r)[:2], _mstep(X, r)[2] * (r.sum(0) / len(X))[:, None, None], r)
+
+
+def test_an_unknown_estep_bug_leaves_dividing_by_n_caught_on_twin_components():
+    """N_k = N / 2 there, so dividing the scatter by N instead of N_k is still seen."""
+    results = grade("em_step", em_step_tempered_cov_over_n)
+    assert "em_2d.em_step.mstep" in failed(results)
+    out = results["em_2d.em_step.mstep"].output
+    assert "two identical components" in out and "not by N" in out
+    assert results["em_2d.em_step.mstep"].bug == "em_2d.em_step.cov_over_n"
+
+
+def test_an_unknown_estep_bug_leaves_mstep_bugs_caught_on_twin_components():
     results = grade("em_step", em_step_tempered_cov_not_centred)
     assert "em_2d.em_step.mstep" in failed(results)
     out = results["em_2d.em_step.mstep"].output
-    assert "a single component" in out and "not centred" in out
+    assert "two identical components" in out and "not centred" in out
     assert results["em_2d.em_step.mstep"].bug == "em_2d.em_step.cov_not_centred"
 
 

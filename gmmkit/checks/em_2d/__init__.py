@@ -14,8 +14,8 @@ from .bugs import CATALOGUE
 from .em_step import (FIELDS, call_em_step, describe_em, judge_estep, judge_mstep,
                       parameters_figure, responsibilities_figure, usable_posterior)
 from .graded import BIC, EM_STEP, SAMPLE_GMM, STANDARDIZE
-from .inputs import (EM_STATES, FIG_COV, FIG_MU, FIG_PI, MID_COV, MID_MU, MID_PI, ONE_COV,
-                     ONE_MU, ONE_PI, SAMPLE_COV, SAMPLE_MU, SAMPLE_PI, bic_cases, faithful,
+from .inputs import (EM_STATES, FIG_COV, FIG_MU, FIG_PI, MID_COV, MID_MU, MID_PI, TWIN_COV,
+                     TWIN_MU, TWIN_PI, SAMPLE_COV, SAMPLE_MU, SAMPLE_PI, bic_cases, faithful,
                      faithful_standardized, standardize_cases)
 from .sample_gmm import call_sample, describe_sample, judge_sample
 from .standardize import call_standardize, judge_standardize, standardize_hint
@@ -26,8 +26,8 @@ CHECKS = (standardize.CHECKS + em_step.CHECKS + sample_gmm.CHECKS[:1] + rng.CHEC
           + sample_gmm.CHECKS[1:] + bic.CHECKS)
 
 __all__ = ["CHECKS", "CATALOGUE", "STANDARDIZE", "EM_STEP", "SAMPLE_GMM", "BIC",
-           "FIG_PI", "FIG_MU", "FIG_COV", "MID_PI", "MID_MU", "MID_COV", "ONE_PI", "ONE_MU",
-           "ONE_COV", "SAMPLE_PI", "SAMPLE_MU", "SAMPLE_COV", "EM_STATES", "faithful",
+           "FIG_PI", "FIG_MU", "FIG_COV", "MID_PI", "MID_MU", "MID_COV", "TWIN_PI", "TWIN_MU",
+           "TWIN_COV", "SAMPLE_PI", "SAMPLE_MU", "SAMPLE_COV", "EM_STATES", "faithful",
            "faithful_standardized", "standardize_cases", "bic_cases",
            "RTOL", "ATOL", "BUG_TOL", "MSTEP_FORMULA", "FIELDS",
            "call_standardize", "judge_standardize", "standardize_hint",

@@ -4,7 +4,8 @@ The E-step's r is compared with scikit-learn's posterior and the M-step with sci
 M-step, both stored by the build for these inputs. The M-step is judged on the responsibilities
 the student's own E-step returned whenever the store knows them (the correct ones, or a classic
 E-step bug's, which gives a valid posterior), so an E-step bug costs only the E-step check; a
-single-component state, where every valid E-step gives r = 1, judges the M-step on its own.
+state of two identical components, where every valid E-step gives r = 1/2, judges the M-step on
+its own.
 """
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ def _stored_state(key):
 
 def _mstep_reference(r, expected, field_bugs, r_bugs, mstep_of):
     """(expected M-step, its bugs, where it comes from) for the student's r, or None when the
-    store does not know r (the single-component state then judges the M-step)."""
+    store does not know r (the state of two identical components then judges the M-step)."""
     if not usable_posterior(r):
         return expected, field_bugs, "the correct responsibilities (yours are not a valid posterior)"
     if matches(r, expected["r"], {"rtol": RTOL, "atol": ATOL}):
@@ -166,7 +167,7 @@ def _em_step_estep(student, ref) -> None:
 
 def _em_step_mstep(student, ref) -> None:
     data = {"std": inputs.faithful_standardized(), "raw": inputs.faithful()}
-    for key in ("fig", "mid", "one"):
+    for key in ("fig", "mid", "twin"):
         label, which, pi, mu, cov = inputs.EM_STATES[key]
         X = data[which]
         what = describe_em(X, pi, mu, cov, label)

@@ -21,19 +21,20 @@ MID_MU = np.array([[-1.2, -1.1], [0.7, 0.6]])
 MID_COV = np.array([[[0.10, 0.02], [0.02, 0.30]],
                     [[0.20, 0.10], [0.10, 0.30]]])
 
-# One component: every valid E-step gives r = 1, so the M-step is judged on its own. On the raw
-# data, whose mean is far from 0 (standardised data would hide an uncentred covariance).
-ONE_PI = np.array([1.0])
-ONE_MU = np.array([[3.0, 70.0]])
-ONE_COV = np.array([[[1.0, 10.0], [10.0, 180.0]]])
+# Two identical components: every valid E-step treats them alike and gives r = 1/2, whatever
+# else is wrong with it, so the M-step is judged on its own (N_k = N / 2 tells N_k from N). On
+# the raw data, whose mean is far from 0 (standardised data would hide an uncentred covariance).
+TWIN_PI = np.array([0.5, 0.5])
+TWIN_MU = np.array([[3.0, 70.0], [3.0, 70.0]])
+TWIN_COV = np.array([[[1.0, 10.0], [10.0, 180.0]]] * 2)
 
 # The em_step states of the public checks: key -> (label, data, pi, mu, cov), data "std" for
 # standardised Old Faithful, "raw" for Old Faithful as shipped.
 EM_STATES = {
     "fig": ("the fig. 11.11 start", "std", FIG_PI, FIG_MU, FIG_COV),
     "mid": ("a state half-way through the fit", "std", MID_PI, MID_MU, MID_COV),
-    "one": ("a single component on Old Faithful as shipped (every valid E-step gives r = 1)",
-            "raw", ONE_PI, ONE_MU, ONE_COV),
+    "twin": ("two identical components on Old Faithful as shipped (every valid E-step gives "
+             "r = 1/2)", "raw", TWIN_PI, TWIN_MU, TWIN_COV),
 }
 
 # A mixture to sample from: correlated covariances, far from the identity, of different sizes.
