@@ -701,6 +701,13 @@ class WorkerLikeStudent(ForkLikeStudent):
         super().__init__({**namespace, "np": np})
 
 
+class NumpyWorkerLikeStudent(ForkLikeStudent):
+    """A worker whose submission wrote ``import numpy`` (no ``np``)."""
+
+    def __init__(self, namespace):
+        super().__init__({**namespace, "numpy": np})
+
+
 MODES = [InKernelStudent, ForkLikeStudent, WorkerLikeStudent]
 RNG = "em_2d.sample_gmm.rng"
 
@@ -726,8 +733,8 @@ def test_drawing_from_the_global_generator_fails_the_rng_check_in_every_mode(imp
     assert results[RNG].bug == "em_2d.sample_gmm.global_consulted"
 
 
-@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent],
-                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent,
+                                         NumpyWorkerLikeStudent], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("impl", [sample_gmm_seeds_global, sample_gmm_draws_global],
                          ids=lambda f: f.__name__)
 def test_changing_the_global_generator_fails_the_rng_check(impl, student_cls):

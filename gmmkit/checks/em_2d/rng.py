@@ -3,8 +3,8 @@ another seed another sample (a constant output is not random), and numpy's globa
 neither consulted nor changed.
 
 How the global generator is observed: in the grader's worker, the submission's own ``np``
-(the notebook's ``import numpy as np``) is called by the check's program, around the student's
-call (seed it, read its state, call, read it again); inside a notebook kernel, where the check
+(the notebook's ``import numpy as np``; or ``numpy``) is called by the check's program, around
+the student's call (seed it, read its state, call, read it again); inside a notebook kernel, where the check
 only sees the function, the check reads the global state of its own process, which is the
 student's. Two calls in one program also reveal a sampler that draws from the global generator,
 in both places: the generator moves on between them.
@@ -76,19 +76,21 @@ def _expect_seeded(student, label, pi, mu, cov, why) -> None:
 
 def _probe(student, seed, pi, mu, cov):
     """(state before, sample, state after) with the global generator seeded with ``seed``, read
-    through the submission's own ``np``; None when the submission has no usable ``np``."""
-    try:
-        student.run([{"call": "np.random.get_state", "return": True}])
-    except StudentError:
-        return None
-    # sample_gmm already ran with these arguments: an error now comes from the probe
-    try:
-        return tuple(student.run([{"call": "np.random.seed", "args": [seed]},
-                                  {"call": "np.random.get_state", "return": True},
-                                  sample_call(N, pi, mu, cov, SEED),
-                                  {"call": "np.random.get_state", "return": True}]))
-    except StudentError:
-        return None
+    through the submission's own numpy (``np``, or ``numpy``); None when it has neither."""
+    for alias in ("np", "numpy"):
+        try:
+            student.run([{"call": f"{alias}.random.get_state", "return": True}])
+        except StudentError:
+            continue
+        # sample_gmm already ran with these arguments: an error now comes from the probe
+        try:
+            return tuple(student.run([{"call": f"{alias}.random.seed", "args": [seed]},
+                                      {"call": f"{alias}.random.get_state", "return": True},
+                                      sample_call(N, pi, mu, cov, SEED),
+                                      {"call": f"{alias}.random.get_state", "return": True}]))
+        except StudentError:
+            return None
+    return None
 
 
 def _in_process(student, seed, pi, mu, cov):
