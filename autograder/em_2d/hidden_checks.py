@@ -4,19 +4,23 @@ Their judges receive ``ref``, the reference solution ``solutions/em_2d.py``: ``s
 ``em_step`` are compared with it on data and mixtures the public checks do not use (d = 1, 3, 4;
 K = 1 to 5; a float32 input; points far from every component, where an E-step outside log space
 divides 0 by 0); ``sample_gmm`` is judged by its distribution on other mixtures (K = 1 in one
-dimension, K = 4 in three); ``bic`` against scikit-learn on them.
+dimension, K = 4 in three); ``bic`` against scikit-learn on them. The classic bugs' values on
+these inputs come from the trusted ``variants.py`` beside this file.
 """
+from pathlib import Path
+
 import numpy as np
 
-from gmmkit.checks.core import AFTER_DUE, Check
-from gmmkit.checks.em_2d import (ATOL, EM_SLOW_HINT, EM_TIMEOUT, FIG_COV, FIG_MU, FIG_PI,
-                                 MID_COV, MID_MU, MID_PI, MSTEP_FORMULA, RTOL, SAMPLING_SLOW_HINT,
-                                 SAMPLING_TIMEOUT, _match, call_em_step, call_sample,
-                                 call_standardize, describe_em, describe_sample, estep_hint,
-                                 judge_bic, judge_sample, load_faithful_standardized,
-                                 mstep_candidates, parameters_figure,
-                                 responsibilities_figure, standardize_hint)
+from gmmkit.checks import load_module
+from gmmkit.checks.em_2d import (BIC, CATALOGUE, EM_STEP, FIELDS, FIG_COV, FIG_MU, FIG_PI,
+                                 MID_COV, MID_MU, MID_PI, SAMPLE_GMM, STANDARDIZE, call_em_step,
+                                 call_sample, call_standardize, describe_em, describe_sample,
+                                 judge_bic, judge_estep, judge_mstep, judge_sample,
+                                 parameters_figure, responsibilities_figure, standardize_hint)
+from gmmkit.checks.core import AFTER_DUE
 from gmmkit.checks.expect import expect_close, expect_finite, figure_on_failure
+
+V = load_module(Path(__file__).with_name("variants.py"), "_gmmkit_variants_em_2d")
 
 
 def random_mixture(rng, k, d):
@@ -32,6 +36,11 @@ def random_data(rng, n, d):
     return rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) + rng.normal(scale=2.0, size=d)
 
 
+def faithful_standardized(ref):
+    from gmmkit.datasets import load_faithful
+    return np.asarray(ref.standardize(load_faithful()), dtype=float)
+
+
 # --------------------------------------------------------------------------------------------
 # standardize
 # --------------------------------------------------------------------------------------------
@@ -43,7 +52,7 @@ def _standardize_reference(student, ref):
         what = f"standardize(X) on X of shape {X.shape} and dtype {X.dtype}"
         Z = call_standardize(student, X, what)
         expect_close(Z, ref.standardize(X), what, rtol=1e-4, atol=1e-5,
-                     hint=standardize_hint(X, Z))
+                     hint=standardize_hint(Z, V.standardize_bugs(X)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,22 +66,13 @@ def expect_em_step_like_ref(student, ref, X, pi, mu, cov, label):
     # the figures show this hidden check's inputs and the reference's values: they stay in
     # this check, whose whole output is shown only after the due date
     with figure_on_failure(lambda: responsibilities_figure(X, r, exp_r, pi, mu, cov, label)):
-        expect_finite(r, f"the responsibilities r of {what}",
-                      "some points are far from every component, so every pi_k N(x_n | mu_k, "
-                      "Sigma_k) underflows to 0 and normalising gives 0/0: compute r in log "
-                      "space, log r = log_joint - logsumexp(log_joint, axis=1, keepdims=True)")
-        expect_close(r, exp_r, f"the responsibilities r of {what}", rtol=RTOL, atol=ATOL,
-                     hint=estep_hint(r, X, pi, mu, cov))
-    pis, means, covs = mstep_candidates(X, exp_r, pi, mu)
+        expect_finite(r, f"the responsibilities r of {what}", CATALOGUE["em_2d.em_step.underflow"])
+        judge_estep(r, exp_r, V.estep_bugs(X, pi, mu, cov), what)
+    expected = dict(zip(FIELDS, (exp_pi, exp_mu, exp_cov)))
     with figure_on_failure(lambda: parameters_figure(X, got[:3], (exp_pi, exp_mu, exp_cov),
                                                      label)):
-        for name, value, expected, cands in (("pi", got[0], exp_pi, pis),
-                                             ("mu", got[1], exp_mu, means),
-                                             ("cov", got[2], exp_cov, covs)):
-            w = f"the new {name} of {what}"
-            expect_finite(value, w, MSTEP_FORMULA)
-            expect_close(value, expected, w, rtol=RTOL, atol=ATOL,
-                         hint=_match(value, cands) or MSTEP_FORMULA)
+        judge_mstep(got[:3], expected, V.mstep_bugs(X, exp_r, mu, pi), what,
+                    "the expected responsibilities")
 
 
 def _em_step_reference(student, ref):
@@ -82,7 +82,7 @@ def _em_step_reference(student, ref):
         X = random_data(rng, n, d)
         expect_em_step_like_ref(student, ref, X, pi, mu, cov, f"a random mixture with K = {k}, "
                                 f"d = {d}")
-    X = load_faithful_standardized().astype(np.float32)
+    X = faithful_standardized(ref).astype(np.float32)
     expect_em_step_like_ref(student, ref, X, MID_PI, MID_MU, MID_COV,
                             "Old Faithful as float32, half-way through the fit")
 
@@ -91,7 +91,7 @@ FAR = np.array([[30.0, -30.0], [-40.0, 45.0], [60.0, 60.0]])
 
 
 def _em_step_far_points(student, ref):
-    X = np.vstack([load_faithful_standardized(), FAR])
+    X = np.vstack([faithful_standardized(ref), FAR])
     for pi, mu, cov, label in [(FIG_PI, FIG_MU, FIG_COV, "the fig. 11.11 start"),
                                (MID_PI, MID_MU, MID_COV, "a state half-way through the fit")]:
         expect_em_step_like_ref(student, ref, X, pi, mu, cov,
@@ -106,39 +106,42 @@ def _sample_gmm_other_mixtures(student, ref):
     pi4, mu4, cov4 = random_mixture(rng, 4, 3)
     what = describe_sample(1, pi4, mu4, cov4, 30)
     call_sample(student, 1, pi4, mu4, cov4, 30, what, strict=True)
-    judge_sample(student, 40_000, pi4, mu4, cov4, 31)
-    judge_sample(student, 10_000, np.array([1.0]), np.array([[2.0]]), np.array([[[0.09]]]), 32)
+    judge_sample(student, 40_000, pi4, mu4, cov4, 31, V.sample_cov_bugs(cov4))
+    cov1 = np.array([[[0.09]]])
+    judge_sample(student, 10_000, np.array([1.0]), np.array([[2.0]]), cov1, 32,
+                 V.sample_cov_bugs(cov1))
 
 
 # --------------------------------------------------------------------------------------------
 # bic
 # --------------------------------------------------------------------------------------------
+def _judge_bic(student, X, pi, mu, cov, label):
+    judge_bic(student, X, pi, mu, cov, label, V.sklearn_bic(X, pi, mu, cov),
+              V.bic_bugs(X, pi, mu, cov))
+
+
 def _bic_other(student, ref):
     rng = np.random.default_rng(161)
     for k, d, n in [(1, 1, 80), (4, 3, 250), (2, 4, 120)]:
         pi, mu, cov = random_mixture(rng, k, d)
-        judge_bic(student, random_data(rng, n, d), pi, mu, cov,
-                  f"a random mixture with K = {k}, d = {d}")
-    X = np.vstack([load_faithful_standardized(), FAR])
-    judge_bic(student, X, MID_PI, MID_MU, MID_COV,
-              "Old Faithful with 3 far outliers (their densities underflow to 0)")
+        _judge_bic(student, random_data(rng, n, d), pi, mu, cov,
+                   f"a random mixture with K = {k}, d = {d}")
+    X = np.vstack([faithful_standardized(ref), FAR])
+    _judge_bic(student, X, MID_PI, MID_MU, MID_COV,
+               "Old Faithful with 3 far outliers (their densities underflow to 0)")
 
-
-_EM = dict(timeout=EM_TIMEOUT, slow_hint=EM_SLOW_HINT, visibility=AFTER_DUE)
 
 CHECKS = [
-    Check(name="standardize: agrees with the reference on other data (d = 1, 3, 4; float32)",
-          function="standardize", points=1, judge=_standardize_reference, visibility=AFTER_DUE),
-    Check(name="em_step: agrees with the reference on random mixtures (K = 1 to 5, d = 1 to 3) "
-               "and float32 data", function="em_step", points=1, judge=_em_step_reference, **_EM),
-    Check(name="em_step: points far from every component (a log-space E-step)",
-          function="em_step", points=1, judge=_em_step_far_points, **_EM),
-    Check(name="sample_gmm: other mixtures (K = 4 in 3-D, K = 1 in 1-D, n = 1) follow the "
-               "right distribution", function="sample_gmm", points=1,
-          judge=_sample_gmm_other_mixtures, timeout=SAMPLING_TIMEOUT,
-          slow_hint=SAMPLING_SLOW_HINT, visibility=AFTER_DUE),
-    Check(name="bic: equals scikit-learn's on other mixtures (d = 1, 3, 4) and with far outliers",
-          function="bic", points=1, judge=_bic_other, timeout=30.0,
-          slow_hint="vectorise the log-likelihood: all N x K log-densities at once",
-          visibility=AFTER_DUE),
+    STANDARDIZE.check("em_2d.standardize.reference", "standardize: agrees with the reference on "
+                      "other data (d = 1, 3, 4; float32)", 1, _standardize_reference, AFTER_DUE),
+    EM_STEP.check("em_2d.em_step.reference", "em_step: agrees with the reference on random "
+                  "mixtures (K = 1 to 5, d = 1 to 3) and float32 data", 1, _em_step_reference,
+                  AFTER_DUE),
+    EM_STEP.check("em_2d.em_step.far_points", "em_step: points far from every component (a "
+                  "log-space E-step)", 1, _em_step_far_points, AFTER_DUE),
+    SAMPLE_GMM.check("em_2d.sample_gmm.other_mixtures", "sample_gmm: other mixtures (K = 4 in "
+                     "3-D, K = 1 in 1-D, n = 1) follow the right distribution", 1,
+                     _sample_gmm_other_mixtures, AFTER_DUE),
+    BIC.check("em_2d.bic.other", "bic: equals scikit-learn's on other mixtures (d = 1, 3, 4) and "
+              "with far outliers", 1, _bic_other, AFTER_DUE),
 ]

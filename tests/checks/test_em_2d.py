@@ -2,10 +2,13 @@
 
 Every check must pass the reference and other correct implementations (Python loops like a
 typical student's, differently vectorised code, float32 arithmetic, other sampling schemes), and
-each classic bug must fail the check(s) meant to catch it, with a message a student can act on.
-Known values come from the assignment text (Old Faithful's first standardised row), from
-scikit-learn's GaussianMixture, or from properties. The last tests keep the source notebook in
-step with the reference module and the checks.
+each classic bug must fail the check(s) meant to catch it, with a message a student can act on
+and the bug's id. Known values come from the assignment text (Old Faithful's first standardised
+row), from scikit-learn's GaussianMixture, or from properties; the public checks read theirs
+from the values the build stores, and these tests prove the store agrees with the reference. A
+submission that borrows any gmmkit callable earns nothing (the public package holds no answer);
+the rng check sees numpy's global generator in the kernel and in the isolated grader. The last
+tests keep the source notebook in step with the reference module and the checks.
 """
 import ast
 import json
@@ -22,6 +25,7 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from gmmkit import paths
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
+from gmmkit.checks.em_2d import CATALOGUE
 from gmmkit.datasets import load_faithful
 
 ASSIGNMENT = "em_2d"
@@ -29,9 +33,9 @@ REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_em_2d")
 HIDDEN = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_em_2d").CHECKS
 CHECKS = public_checks(ASSIGNMENT) + HIDDEN
 GRADED = ("standardize", "em_step", "sample_gmm", "bic")
-# A check is named in these tests by its judge (unique and stable), e.g. "_bic_sklearn".
-BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
-CHECKS_OF = {f: {k for k, c in BY_JUDGE.items() if c.function == f} for f in GRADED}
+# A check is named in these tests by its stable id, e.g. "em_2d.bic.values".
+BY_ID = {c.id: c for c in CHECKS}
+CHECKS_OF = {f: {k for k, c in BY_ID.items() if c.function == f} for f in GRADED}
 
 
 class ForkLikeStudent(InKernelStudent):
@@ -47,10 +51,10 @@ class ForkLikeStudent(InKernelStudent):
 
 
 def grade(function, impl, student_cls=InKernelStudent):
-    """Run the checks of one graded function on ``impl``; results by judge name."""
-    checks = [BY_JUDGE[k] for k in sorted(CHECKS_OF[function])]
+    """Run the checks of one graded function on ``impl``; results by check id."""
+    checks = [BY_ID[k] for k in sorted(CHECKS_OF[function])]
     results = run_checks(checks, student_cls({function: impl}), REF)
-    return {c.judge.__name__: r for c, r in zip(checks, results)}
+    return {c.id: r for c, r in zip(checks, results)}
 
 
 def failed(results):
@@ -377,12 +381,12 @@ def standardize_not_centred(X):
 def test_population_standard_deviation_fails_every_standardize_check():
     results = grade("standardize", standardize_population_std)
     assert failed(results) == CHECKS_OF["standardize"]
-    out = results["_standardize_known_row"].output
+    out = results["em_2d.standardize.known_row"].output
     assert "expected 0.098318, got 0.0984988" in out
     for judge in CHECKS_OF["standardize"]:
         assert "population standard deviation" in results[judge].output
         assert "ddof=1" in results[judge].output
-    assert "sample standard deviation (ddof=1) 1.118" in results["_standardize_random"].output
+    assert "sample standard deviation (ddof=1) 1.118" in results["em_2d.standardize.random"].output
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -458,47 +462,110 @@ def em_step_returns_three(X, pi, mu, cov):
 
 def test_uncentred_covariance_fails_the_mstep_checks():
     results = grade("em_step", em_step_cov_not_centred)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
     for judge in failed(results):
         out = results[judge].output
         assert "the new cov" in out and "not centred" in out and "x_n - mu_k" in out
     assert "compared with the M-step from your responsibilities r" in \
-        results["_em_step_mstep"].output
+        results["em_2d.em_step.mstep"].output
 
 
 def test_covariance_about_the_old_mean_is_named():
     results = grade("em_step", em_step_cov_about_old_mean)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
-    assert "about the old mean" in results["_em_step_mstep"].output
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    assert "about the old mean" in results["em_2d.em_step.mstep"].output
 
 
 def test_covariance_divided_by_n_is_named():
     results = grade("em_step", em_step_cov_over_n)
-    assert failed(results) == {"_em_step_mstep", "_em_step_reference", "_em_step_far_points"}
-    assert "divide by N_k = sum_n r_nk, not by N" in results["_em_step_mstep"].output
+    assert failed(results) == {"em_2d.em_step.mstep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    assert "divide by N_k = sum_n r_nk, not by N" in results["em_2d.em_step.mstep"].output
 
 
 def test_estep_without_the_weights_fails_the_estep_checks_only():
     """At the fig. 11.11 start the weights are equal: the half-way state catches the bug."""
     results = grade("em_step", em_step_no_weights_in_estep)
-    assert failed(results) == {"_em_step_estep", "_em_step_reference", "_em_step_far_points"}
-    out = results["_em_step_estep"].output
+    assert failed(results) == {"em_2d.em_step.estep", "em_2d.em_step.reference", "em_2d.em_step.far_points"}
+    out = results["em_2d.em_step.estep"].output
     assert "a state half-way through the fit" in out and "weights pi_k are missing" in out
 
 
 def test_unnormalised_responsibilities():
     results = grade("em_step", em_step_unnormalised_r)
-    assert {"_em_step_outputs", "_em_step_estep"} <= failed(results)
-    assert "sums to" in results["_em_step_outputs"].output
-    assert "axis=1" in results["_em_step_outputs"].output
-    assert "not normalised" in results["_em_step_estep"].output
+    assert {"em_2d.em_step.outputs", "em_2d.em_step.estep"} <= failed(results)
+    assert "sums to" in results["em_2d.em_step.outputs"].output
+    assert "axis=1" in results["em_2d.em_step.outputs"].output
+    assert "not normalised" in results["em_2d.em_step.estep"].output
 
 
 def test_naive_estep_fails_only_the_far_points_check():
     results = grade("em_step", em_step_naive_estep)
-    assert failed(results) == {"_em_step_far_points"}
-    out = results["_em_step_far_points"].output
+    assert failed(results) == {"em_2d.em_step.far_points"}
+    out = results["em_2d.em_step.far_points"].output
     assert "not finite" in out and "logsumexp" in out and "underflows" in out
+
+
+def _tempered_estep(X, pi, mu, cov):
+    """A wrong posterior no classic bug gives (a power 0.8 of the joint), still a valid pmf."""
+    log_joint = 0.8 * (np.log(pi) + REF.log_gaussian(X, mu, cov))
+    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+
+def em_step_tempered(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r), r)
+
+
+def em_step_tempered_cov_not_centred(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r, centre=np.zeros_like(mu)), r)
+
+
+def em_step_no_half_cov_about_old_mean(X, pi, mu, cov):
+    log_joint = np.log(pi) - 0.5 * np.linalg.slogdet(cov)[1] - \
+        np.einsum("kni,kij,knj->nk", X[None] - mu[:, None], np.linalg.inv(cov), X[None] - mu[:, None])
+    r = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    return (*_mstep(X, r, centre=mu), r)
+
+
+def test_an_unknown_estep_bug_costs_the_mstep_nothing():
+    """The store cannot know this r, so the fig. and half-way states leave the M-step alone and
+    the state of two identical components (r = 1/2 for every valid E-step) judges it."""
+    results = grade("em_step", em_step_tempered)
+    assert failed(results) == {"em_2d.em_step.estep", "em_2d.em_step.reference",
+                               "em_2d.em_step.far_points"}
+
+
+def em_step_tempered_cov_over_n(X, pi, mu, cov):
+    r = _tempered_estep(X, pi, mu, cov)
+    return (*_mstep(X, r)[:2], _mstep(X, r)[2] * (r.sum(0) / len(X))[:, None, None], r)
+
+
+def test_an_unknown_estep_bug_leaves_dividing_by_n_caught_on_twin_components():
+    """N_k = N / 2 there, so dividing the scatter by N instead of N_k is still seen."""
+    results = grade("em_step", em_step_tempered_cov_over_n)
+    assert "em_2d.em_step.mstep" in failed(results)
+    out = results["em_2d.em_step.mstep"].output
+    assert "two identical components" in out and "not by N" in out
+    assert results["em_2d.em_step.mstep"].bug == "em_2d.em_step.cov_over_n"
+
+
+def test_an_unknown_estep_bug_leaves_mstep_bugs_caught_on_twin_components():
+    results = grade("em_step", em_step_tempered_cov_not_centred)
+    assert "em_2d.em_step.mstep" in failed(results)
+    out = results["em_2d.em_step.mstep"].output
+    assert "two identical components" in out and "not centred" in out
+    assert results["em_2d.em_step.mstep"].bug == "em_2d.em_step.cov_not_centred"
+
+
+def test_the_mstep_is_judged_on_a_known_estep_bugs_responsibilities():
+    """With the factor 1/2 missing in the E-step, the expected M-step is the correct M-step of
+    that wrong (stored) posterior: a wrong M-step on top of it still fails."""
+    results = grade("em_step", em_step_no_half_cov_about_old_mean)
+    assert {"em_2d.em_step.estep", "em_2d.em_step.mstep"} <= failed(results)
+    assert "factor 1/2" in results["em_2d.em_step.estep"].output
+    out = results["em_2d.em_step.mstep"].output
+    assert "those of an E-step with this bug: quadratic form without the factor 1/2" in out
 
 
 @pytest.mark.parametrize("impl, message", [
@@ -511,7 +578,7 @@ def test_naive_estep_fails_only_the_far_points_check():
 def test_em_step_layout_bugs_fail_every_em_step_check(impl, message):
     results = grade("em_step", impl)
     assert failed(results) == CHECKS_OF["em_step"]
-    assert message in results["_em_step_outputs"].output
+    assert message in results["em_2d.em_step.outputs"].output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +622,7 @@ def sample_gmm_labels_column(n, pi, mu, cov, rng):
     return X, labels[:, None]
 
 
-DISTRIBUTION = {"_sample_gmm_distribution", "_sample_gmm_other_mixtures"}
+DISTRIBUTION = {"em_2d.sample_gmm.distribution", "em_2d.sample_gmm.other_mixtures"}
 
 
 def test_sampling_with_the_covariance_instead_of_its_cholesky_factor():
@@ -570,7 +637,7 @@ def test_sampling_with_the_covariance_instead_of_its_cholesky_factor():
 def test_transposed_cholesky_factor_is_named():
     results = grade("sample_gmm", sample_gmm_cholesky_transposed)
     assert failed(results) == DISTRIBUTION
-    assert "applied transposed" in results["_sample_gmm_distribution"].output
+    assert "applied transposed" in results["em_2d.sample_gmm.distribution"].output
 
 
 @pytest.mark.parametrize("impl", [sample_gmm_shuffled_points, sample_gmm_labels_drawn_twice],
@@ -586,26 +653,134 @@ def test_labels_that_do_not_match_the_points(impl):
 def test_labels_ignoring_the_weights():
     results = grade("sample_gmm", sample_gmm_uniform_labels)
     assert failed(results) == DISTRIBUTION
-    out = results["_sample_gmm_distribution"].output
+    out = results["em_2d.sample_gmm.distribution"].output
     assert "of the labels of" in out and "but pi[0] = 0.5" in out and "labels look uniform" in out
 
 
-@pytest.mark.parametrize("student_cls, message", [
-    (InKernelStudent, "two calls with the same seed"),
-    (ForkLikeStudent, "the seeds 7 and 8 gave the same 500 points"),
-], ids=["kernel", "worker"])
-def test_global_rng_fails_the_rng_check(student_cls, message):
-    results = grade("sample_gmm", sample_gmm_global_rng, student_cls)
-    assert "_sample_gmm_uses_rng" in failed(results)
-    assert failed(results) <= {"_sample_gmm_uses_rng"} | DISTRIBUTION
-    out = results["_sample_gmm_uses_rng"].output
-    assert message in out and "np.random.*" in out
+def sample_gmm_global_noise(n, pi, mu, cov, rng):
+    """Labels from rng, the noise from numpy's global generator."""
+    labels = rng.choice(len(pi), size=n, p=pi)
+    eps = np.random.standard_normal((n, mu.shape[1]))
+    return mu[labels] + np.einsum("nij,nj->ni", np.linalg.cholesky(cov)[labels], eps), labels
+
+
+def sample_gmm_seeds_global(n, pi, mu, cov, rng):
+    """Right in every sample, but resets the caller's global generator "for reproducibility"."""
+    np.random.seed(0)
+    return REF.sample_gmm(n, pi, mu, cov, rng)
+
+
+def sample_gmm_draws_global(n, pi, mu, cov, rng):
+    """Right in every sample, but draws (and throws away) from the global generator."""
+    np.random.random()
+    return REF.sample_gmm(n, pi, mu, cov, rng)
+
+
+def sample_gmm_peeks_at_global(n, pi, mu, cov, rng):
+    """Reads the global generator's state without moving it, and lets it choose the seed."""
+    X, labels = REF.sample_gmm(n, pi, mu, cov, rng)
+    return X + 1e-3 * float(np.random.get_state()[1][0] % 7), labels
+
+
+def sample_gmm_only_global_seeded(n, pi, mu, cov, rng):
+    """Deterministic: the global generator, seeded inside, never rng."""
+    np.random.seed(1)
+    return REF.sample_gmm(n, pi, mu, cov, np.random.default_rng(np.random.randint(2 ** 31)))
+
+
+def sample_gmm_constant(n, pi, mu, cov, rng):
+    """The right shapes and types, and no randomness at all."""
+    return np.repeat(np.asarray(mu)[:1], n, axis=0), np.zeros(n, dtype=int)
+
+
+class WorkerLikeStudent(ForkLikeStudent):
+    """Like the grader's worker, whose namespace is the submission's: it holds the notebook's
+    ``np``, through which the rng check reads the worker's global generator."""
+
+    def __init__(self, namespace):
+        super().__init__({**namespace, "np": np})
+
+
+class NumpyWorkerLikeStudent(ForkLikeStudent):
+    """A worker whose submission wrote ``import numpy`` (no ``np``)."""
+
+    def __init__(self, namespace):
+        super().__init__({**namespace, "numpy": np})
+
+
+MODES = [InKernelStudent, ForkLikeStudent, WorkerLikeStudent]
+RNG = "em_2d.sample_gmm.rng"
+
+
+@pytest.mark.parametrize("impl", CORRECT["sample_gmm"][:1] + CORRECT["sample_gmm"][2:],
+                         ids=lambda f: f.__name__)
+def test_correct_samplers_pass_the_rng_check_where_the_global_state_is_read(impl):
+    results = grade("sample_gmm", impl, WorkerLikeStudent)
+    assert failed(results) == set(), outputs(results)
+
+
+@pytest.mark.parametrize("student_cls", MODES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_global_rng, sample_gmm_global_noise],
+                         ids=lambda f: f.__name__)
+def test_drawing_from_the_global_generator_fails_the_rng_check_in_every_mode(impl, student_cls):
+    """Two calls in one program: the global generator moves on between them, in the kernel and
+    in the worker alike, so every mode gives the same verdict and the same message."""
+    results = grade("sample_gmm", impl, student_cls)
+    assert RNG in failed(results)
+    assert failed(results) <= {RNG} | DISTRIBUTION
+    out = results[RNG].output
+    assert "two calls in a row with the same seed" in out and "np.random.*" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_consulted"
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent,
+                                         NumpyWorkerLikeStudent], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_seeds_global, sample_gmm_draws_global],
+                         ids=lambda f: f.__name__)
+def test_changing_the_global_generator_fails_the_rng_check(impl, student_cls):
+    results = grade("sample_gmm", impl, student_cls)
+    assert failed(results) == {RNG}
+    out = results[RNG].output
+    assert "changed the state of numpy's global generator" in out
+    assert "does not depend on it" in out and "np.random.seed" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_changed"
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, WorkerLikeStudent],
+                         ids=lambda c: c.__name__)
+def test_consulting_the_global_generator_without_moving_it_is_caught(student_cls):
+    results = grade("sample_gmm", sample_gmm_peeks_at_global, student_cls)
+    assert failed(results) == {RNG}
+    out = results[RNG].output
+    assert "seeded with 1 and with 2 before the call" in out and "consults" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.global_consulted"
+
+
+@pytest.mark.parametrize("student_cls", MODES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("impl", [sample_gmm_constant, sample_gmm_only_global_seeded],
+                         ids=lambda f: f.__name__)
+def test_a_sample_that_ignores_rng_does_not_earn_the_rng_check(impl, student_cls):
+    results = grade("sample_gmm", impl, student_cls)
+    assert RNG in failed(results)
+    out = results[RNG].output
+    assert "the seeds 7 and 8 gave the same 500 points" in out and "is not random" in out
+    assert results[RNG].bug == "em_2d.sample_gmm.rng_ignored"
+
+
+def test_the_rng_check_leaves_the_kernels_global_generator_as_it_was():
+    """It seeds the global generator around the student's call: a notebook's state is put back."""
+    np.random.seed(2024)
+    before = np.random.get_state()
+    (result,) = run_checks([BY_ID[RNG]], InKernelStudent({"sample_gmm": REF.sample_gmm}), None)
+    after = np.random.get_state()
+    assert result.passed
+    assert np.array_equal(before[1], after[1]) and before[2:] == after[2:]
 
 
 def test_labels_as_a_column_fail_only_the_shape_checks():
     results = grade("sample_gmm", sample_gmm_labels_column)
-    assert failed(results) == {"_sample_gmm_shapes", "_sample_gmm_other_mixtures"}
-    out = results["_sample_gmm_shapes"].output
+    assert failed(results) == {"em_2d.sample_gmm.shapes", "em_2d.sample_gmm.other_mixtures"}
+    out = results["em_2d.sample_gmm.shapes"].output
     assert "has shape (1000, 1), expected (1000,)" in out and "flat integer array" in out
 
 
@@ -616,16 +791,72 @@ def _loglik(X, pi, mu, cov):
     return logsumexp(np.log(pi) + REF.log_gaussian(X, mu, cov), axis=1).sum()
 
 
-def bic_without_weights(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + (k * d + k * d * (d + 1) / 2) * np.log(n)
+def _params(k, d):
+    return k - 1 + k * d + k * d * (d + 1) / 2
 
 
-def bic_full_matrix_count(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + (k - 1 + k * d + k * d * d) * np.log(n)
+def student_bic(formula):
+    """A bic whose formula(ll, n, k, d, P) makes one classic mistake (ll the total log-lik)."""
+    def bic(X, pi, mu, cov):
+        n, d = X.shape
+        k = len(pi)
+        return float(formula(_loglik(X, pi, mu, cov), n, k, d, _params(k, d)))
+    return bic
+
+
+# (the mistake, the bug whose hint must be shown, the student's formula)
+BIC_BUGS = [
+    ("weights_missing", "em_2d.bic.weights_missing",
+     lambda ll, n, k, d, P: -2 * ll + (k * d + k * d * (d + 1) / 2) * np.log(n)),
+    ("k_weights", "em_2d.bic.k_weights",
+     lambda ll, n, k, d, P: -2 * ll + (k + k * d + k * d * (d + 1) / 2) * np.log(n)),
+    ("cov_d_squared", "em_2d.bic.cov_d_squared",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d * d) * np.log(n)),
+    ("cov_as_d", "em_2d.bic.cov_diagonal",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d) * np.log(n)),
+    ("means_missing", "em_2d.bic.kd_short",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d * (d + 1) / 2) * np.log(n)),
+    ("cov_off_diagonal_only", "em_2d.bic.kd_short",
+     lambda ll, n, k, d, P: -2 * ll + (k - 1 + k * d + k * d * (d - 1) / 2) * np.log(n)),
+    ("sign", "em_2d.bic.sign", lambda ll, n, k, d, P: 2 * ll + P * np.log(n)),
+    ("no_factor_2", "em_2d.bic.no_factor_2", lambda ll, n, k, d, P: -ll + P * np.log(n)),
+    ("half_penalty", "em_2d.bic.half_penalty",
+     lambda ll, n, k, d, P: -2 * ll + P * np.log(n) / 2),
+    ("half", "em_2d.bic.half", lambda ll, n, k, d, P: (-2 * ll + P * np.log(n)) / 2),
+    ("mean_loglik", "em_2d.bic.mean_loglik", lambda ll, n, k, d, P: -2 * ll / n + P * np.log(n)),
+    ("log10", "em_2d.bic.log10", lambda ll, n, k, d, P: -2 * ll + P * np.log10(n)),
+    ("log2", "em_2d.bic.log2", lambda ll, n, k, d, P: -2 * ll + P * np.log2(n)),
+    ("no_log_n", "em_2d.bic.no_log_n", lambda ll, n, k, d, P: -2 * ll + P),
+    ("aic", "em_2d.bic.aic", lambda ll, n, k, d, P: -2 * ll + 2 * P),
+]
+
+
+@pytest.mark.parametrize("mistake, bug_id, formula", BIC_BUGS, ids=[b[0] for b in BIC_BUGS])
+def test_each_bic_mistake_fails_both_bic_checks_with_its_hint(mistake, bug_id, formula):
+    results = grade("bic", student_bic(formula))
+    assert failed(results) == CHECKS_OF["bic"]
+    hint = CATALOGUE[bug_id].hint
+    public = results["em_2d.bic.values"]
+    assert "scikit-learn's GaussianMixture.bic" in public.output and "x log N" in public.output
+    assert f"Hint: {hint}" in public.output and public.bug == bug_id
+    assert hint in results["em_2d.bic.other"].output
+
+
+def test_the_k_d_deficit_names_both_causes():
+    """Missing means and covariances counted as d (d - 1) / 2 give the same BIC everywhere."""
+    hint = CATALOGUE["em_2d.bic.kd_short"].hint
+    assert "the K d entries of the means are missing" in hint and "d (d - 1) / 2" in hint
+    results = grade("bic", student_bic(BIC_BUGS[0][2]))
+    assert "which is -1 x log N" in results["em_2d.bic.values"].output
+
+
+def test_bugs_that_coincide_on_an_input_are_all_named():
+    """With d = 3 (hidden: K = 4), counting each covariance as d entries is K d short too."""
+    results = grade("bic", student_bic(dict((m, f) for m, _, f in BIC_BUGS)["cov_as_d"]))
+    out = results["em_2d.bic.other"].output
+    assert "K = 4, d = 3" in out and "2 mistakes give exactly this value here" in out
+    assert CATALOGUE["em_2d.bic.cov_diagonal"].hint in out
+    assert CATALOGUE["em_2d.bic.kd_short"].hint in out
 
 
 def bic_naive_loglik(X, pi, mu, cov):
@@ -636,39 +867,12 @@ def bic_naive_loglik(X, pi, mu, cov):
     return -2 * ll + (k - 1 + k * d + k * d * (d + 1) / 2) * np.log(n)
 
 
-def bic_aic(X, pi, mu, cov):
-    n, d = X.shape
-    k = len(pi)
-    return -2 * _loglik(X, pi, mu, cov) + 2 * (k - 1 + k * d + k * d * (d + 1) / 2)
-
-
-def test_bic_forgetting_the_weights():
-    results = grade("bic", bic_without_weights)
-    assert failed(results) == CHECKS_OF["bic"]
-    for r in results.values():
-        assert "scikit-learn's GaussianMixture.bic" in r.output
-        assert "K - 1 free mixture weights are missing" in r.output
-    assert "which is -1 x log N" in results["_bic_sklearn"].output
-
-
-def test_bic_counting_d_squared_covariance_entries():
-    results = grade("bic", bic_full_matrix_count)
-    assert failed(results) == CHECKS_OF["bic"]
-    for r in results.values():
-        assert "symmetric" in r.output and "d (d + 1) / 2" in r.output
-
-
 def test_bic_without_logsumexp_fails_only_on_far_outliers():
     results = grade("bic", bic_naive_loglik)
-    assert failed(results) == {"_bic_other"}
-    out = results["_bic_other"].output
+    assert failed(results) == {"em_2d.bic.other"}
+    out = results["em_2d.bic.other"].output
     assert "far outliers" in out and "logsumexp" in out
-
-
-def test_aic_instead_of_bic():
-    results = grade("bic", bic_aic)
-    assert failed(results) == CHECKS_OF["bic"]
-    assert "this is the AIC" in results["_bic_sklearn"].output
+    assert results["em_2d.bic.other"].bug == "em_2d.bic.underflow"
 
 
 def test_a_broken_function_costs_only_its_own_points():
@@ -677,7 +881,7 @@ def test_a_broken_function_costs_only_its_own_points():
     namespace = {f: getattr(REF, f) for f in GRADED}
     namespace["em_step"] = broken
     results = run_checks(CHECKS, InKernelStudent(namespace), REF)
-    assert {c.judge.__name__ for c, r in zip(CHECKS, results) if not r.passed} == \
+    assert {c.id for c, r in zip(CHECKS, results) if not r.passed} == \
         CHECKS_OF["em_step"]
     assert all("not implemented yet" in r.output for r in results if not r.passed)
 
@@ -736,3 +940,184 @@ def test_notebook_saves_figures_only_when_asked():
     code = "\n".join(_source(c) for c in _cells() if c["cell_type"] == "code")
     assert "GMMKIT_FIGURES_DIR" in code and "plt.show()" not in code
     assert code.count("savefig(") == 1   # one helper, guarded by the environment variable
+
+
+# ---------------------------------------------------------------------------------------------
+# The public package holds no answer (issue 16)
+# ---------------------------------------------------------------------------------------------
+# Packages that run processes, build courses or write files: nothing in them computes a
+# mixture, and calling them blindly with arrays is not safe.
+NOT_TRIED = ("gmmkit.grading", "gmmkit.course", "gmmkit.cli", "gmmkit.__main__",
+             "gmmkit.nbgrader_course")
+
+
+def _gmmkit_callables():
+    """Every function and class defined in an importable gmmkit module, as a red team would
+    collect them from site-packages."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gmmkit
+    found, seen = [], set()
+    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
+        if info.name.startswith(NOT_TRIED):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in sorted(vars(module).items()):
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and id(obj) not in seen and \
+                    getattr(obj, "__module__", "").startswith("gmmkit"):
+                seen.add(id(obj))
+                found.append((f"{obj.__module__}.{name}", obj))
+    return found
+
+
+def _fits(function, value, args) -> bool:
+    """``value`` has the structure ``function`` must return for ``args``."""
+    def arr(v, shape):
+        return isinstance(v, np.ndarray) and v.shape == shape and v.dtype.kind in "biuf" \
+            and bool(np.all(np.isfinite(v)))
+    if function == "standardize":
+        return arr(value, np.shape(args[0]))
+    if function == "em_step":
+        X, pi, mu, cov = args
+        n, d, k = len(X), np.shape(X)[1], len(pi)
+        return isinstance(value, (tuple, list)) and len(value) == 4 and all(
+            arr(v, s) for v, s in zip(value, [(k,), (k, d), (k, d, d), (n, k)]))
+    if function == "sample_gmm":
+        n, d = args[0], np.shape(args[2])[1]
+        return isinstance(value, (tuple, list)) and len(value) == 2 and \
+            arr(value[0], (n, d)) and arr(np.asarray(value[1]), (n,))
+    return isinstance(value, (float, np.floating)) or arr(value, ())  # bic
+
+
+def _try(candidates, function, args):
+    """The first candidate (called with the arguments, or with none) whose value fits."""
+    import warnings
+    for name, func in candidates:
+        for call_args in (args, ()):
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    value = func(*call_args)
+            except BaseException as exc:          # noqa: BLE001 - anything may be tried
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                continue
+            if _fits(function, value, args):
+                return name, value
+    return None
+
+
+PROBES = {"standardize": lambda: (load_faithful(),),
+          "em_step": lambda: (faithful_std(), np.array([.5, .5]), np.array([[-1.5, 1.], [1.5, -1.5]]),
+                              np.stack([np.eye(2)] * 2)),
+          "sample_gmm": lambda: (50, np.array([.5, .5]), np.array([[0., 0.], [3., 3.]]),
+                                 np.stack([np.eye(2)] * 2), np.random.default_rng(0)),
+          "bic": lambda: (faithful_std(), np.array([.5, .5]), np.array([[-1.5, 1.], [1.5, -1.5]]),
+                          np.stack([np.eye(2)] * 2))}
+
+
+@pytest.mark.parametrize("function", GRADED)
+def test_a_submission_that_borrows_from_gmmkit_earns_none_of_the_points(function):
+    """Each graded function delegates to whatever gmmkit callable gives a value of the right
+    structure (tried first on a probe, then on every call): it earns nothing, public or hidden."""
+    import matplotlib
+    matplotlib.use("Agg")
+    callables = _gmmkit_callables()
+    assert len(callables) > 100 and any(n.startswith("gmmkit.checks.em_2d.") for n, _ in callables)
+    # the candidates that give the right structure on a probe, as a cheater would shortlist them
+    shortlist = [(n, f) for n, f in callables if _try([(n, f)], function, PROBES[function]())]
+
+    def borrowed(*args):
+        found = _try(shortlist, function, args)
+        if found is None:
+            raise NotImplementedError("nothing in gmmkit computes this")
+        return found[1]
+
+    checks = [c for c in CHECKS if c.function == function]
+    results = run_checks(checks, InKernelStudent({function: borrowed}), REF)
+    earned = {c.id: r.score for c, r in zip(checks, results) if r.score}
+    assert earned == {}, (earned, [n for n, _ in shortlist])
+
+
+def test_hidden_checks_import_only_the_declared_api():
+    import gmmkit.checks.em_2d as public
+    tree = ast.parse(paths.hidden_checks_file(ASSIGNMENT).read_text())
+    imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "gmmkit.checks.em_2d" for a in node.names}
+    assert imported and imported <= set(public.__all__)
+    assert not any(name.startswith("_") for name in public.__all__)
+    assert all(hasattr(public, name) for name in public.__all__)
+
+
+def test_the_stored_values_are_the_reference_and_scikit_learn_on_the_public_inputs():
+    """The store (written by the build from the trusted side) agrees with the reference module."""
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    np.testing.assert_allclose(store.value("faithful_std"), REF.standardize(load_faithful()),
+                               rtol=1e-12)
+    np.testing.assert_allclose(store.value("faithful_std")[0], [0.098318, 0.596025], atol=1e-6)
+    for key, X in inputs.standardize_cases().items():
+        np.testing.assert_allclose(store.value(key), REF.standardize(X), rtol=1e-12)
+    data = {"std": faithful_std(), "raw": load_faithful()}
+    for key, (_, which, pi, mu, cov) in inputs.EM_STATES.items():
+        new_pi, new_mu, new_cov, r = REF.em_step(data[which], pi, mu, cov)
+        stored = store.value(f"em_step.{key}")
+        for name, value in (("pi", new_pi), ("mu", new_mu), ("cov", new_cov), ("r", r)):
+            np.testing.assert_allclose(stored[name], value, rtol=1e-8, atol=1e-12)
+    for key, (_, X, pi, mu, cov) in inputs.bic_cases(faithful_std()).items():
+        assert math.isclose(float(np.reshape(store.value(key), ())), REF.bic(X, pi, mu, cov),
+                            rel_tol=1e-9)
+
+
+def test_every_bug_the_store_names_is_in_the_catalogue():
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    keys = {n.split("/")[1] for n in store._arrays if n.startswith("bug/")}
+    ids = {b for key in keys for b in store.bugs(key)}
+    assert ids and ids <= set(CATALOGUE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rng check through the isolated grader, where the global generator lives in the worker
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, message, bug", [
+    ("np.random.seed(0)", "changed the state of numpy's global generator",
+     "em_2d.sample_gmm.global_changed"),
+    ("rng = np.random.default_rng(np.random.randint(2 ** 31))",
+     "two calls in a row with the same seed", "em_2d.sample_gmm.global_consulted"),
+], ids=["seeds_global", "draws_from_global"])
+def test_the_grader_sees_the_workers_global_generator(tmp_path, line, message, bug):
+    """A reference whose sample_gmm also touches np.random: only the rng check fails."""
+    import nbformat
+
+    from gmmkit.grading.grade import grade as isolated_grade
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    anchor = "    L = np.linalg.cholesky(np.asarray(cov, dtype=float))          # (K, d, d)\n"
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and anchor in c.source
+               and "def sample_gmm" in c.source]
+    cell.source = cell.source.replace(anchor, f"    {line}\n{anchor}")
+    path = tmp_path / NOTEBOOK.name
+    nbformat.write(nb, path)
+    report = isolated_grade(ASSIGNMENT, path)
+    failures = {r.id: r for r in report.results if not r.passed}
+    assert set(failures) == {RNG}, {k: r.output for k, r in failures.items()}
+    assert message in failures[RNG].output and failures[RNG].bug == bug
+
+
+def test_on_the_public_inputs_each_stored_bug_value_has_one_cause():
+    """No two classic bugs give the same stored value, so a hint that names the bug it matched
+    names every cause the observation allows (where causes do coincide, on hidden inputs, the
+    hint names them all: test_bugs_that_coincide_on_an_input_are_all_named)."""
+    from gmmkit.checks.bugs import matches
+    from gmmkit.checks.em_2d import inputs
+    store = inputs.STORE
+    for key in sorted({n.split("/")[1] for n in store._arrays if n.startswith("bug/")}):
+        values = list(store.bugs(key).items())
+        for i, (a, u) in enumerate(values):
+            for b, v in values[i + 1:]:
+                fields = u.keys() if isinstance(u, dict) else [None]
+                same = all(matches(u[f] if f else u, v[f] if f else v, {"rtol": 1e-3, "atol": 1e-5})
+                           for f in fields)
+                assert not same, f"{a} and {b} give the same value for {key}"
