@@ -596,3 +596,185 @@ def test_self_check_script(tmp_path, stub_path):
     assert "not implemented yet" in run.stdout and "no plot yet" in run.stdout
     assert "Traceback" not in run.stderr
     assert not (bad / "gmm1d_fit.png").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing a student can install computes the answer (issue 16): a GMM1D that delegates estep or
+# mstep to any function under gmmkit earns none of that method's points.
+# Not searched: the grader and build tools (gmmkit.cli, .course, .grading, .nbgrader_course),
+# which hold no numerics and would act on files, and the check modules of the assignments other
+# helpers are converting on their own branches (searched once those land: drop them from
+# NOT_YET_CONVERTED).
+NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.nbgrader_course",
+                "gmmkit.__main__")
+NOT_YET_CONVERTED = ("gmmkit.checks.em_2d", "gmmkit.checks.gmm_likelihood",
+                     "gmmkit.checks.iris_em", "gmmkit.checks.mnist_bmm")
+
+
+def gmmkit_callables():
+    """(qualified name, callable) for every function and class defined in a module under gmmkit."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gmmkit
+    found = []
+    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
+        if info.name.startswith(NOT_SEARCHED + NOT_YET_CONVERTED):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in sorted(vars(module).items()):
+            if ((inspect.isfunction(obj) or inspect.isclass(obj))
+                    and getattr(obj, "__module__", "") == info.name):
+                found.append((f"{info.name}.{name}", obj))
+    return found
+
+
+def _quiet(f, *args):
+    """f(*args), or None if it raises or warns (any error means: not a usable delegate)."""
+    import warnings
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return f(*args)
+    except BaseException:
+        return None
+
+
+def _estep_calls(f):
+    """Ways a student might call f to get responsibilities, each as g(X, means, variances,
+    priors) -> gammas or None: directly, or composed from f used as a (mixture) density."""
+    def direct(order):
+        return lambda X, m, v, p: _quiet(f, *order(X, m, v, p))
+
+    def from_density(X, m, v, p):
+        cols = [_quiet(f, X, {"priors": np.ones(1), "means": m[j:j + 1], "variances": v[j:j + 1]})
+                for j in range(len(m))]
+        if any(c is None or np.size(c) != len(X) for c in cols):
+            return None
+        joint = p * np.column_stack([np.ravel(np.asarray(c, dtype=float)) for c in cols])
+        return joint / joint.sum(axis=1, keepdims=True)
+
+    orders = [lambda X, m, v, p: (X, m, v, p), lambda X, m, v, p: (X, m, np.sqrt(v), p),
+              lambda X, m, v, p: (X, p, m, v), lambda X, m, v, p: (X, p, m, np.sqrt(v)),
+              lambda X, m, v, p: (X, {"priors": p, "means": m, "variances": v})]
+    return [direct(o) for o in orders] + [from_density]
+
+
+def _mstep_calls(f):
+    """Ways to get {priors, means, variances} from f and (X, gammas)."""
+    def call(args, order):
+        def g(X, gammas):
+            out = _quiet(f, *args(X, gammas))
+            if isinstance(out, dict) and {"priors", "means", "variances"} <= set(out):
+                return {n: out[n] for n in ("priors", "means", "variances")}
+            if isinstance(out, (tuple, list)) and len(out) == 3:
+                return dict(zip(order, out))
+            return None
+        return g
+    argss = [lambda X, g: (X, g), lambda X, g: (g, X), lambda X, g: (X[:, 0], g)]
+    orders = [("priors", "means", "variances"), ("means", "variances", "priors")]
+    return [call(a, o) for a in argss for o in orders]
+
+
+def _probe():
+    rng = np.random.default_rng(0)
+    X = np.sort(rng.normal(0, 2, size=(12, 1)), axis=0)
+    params = (np.array([-2.0, 0.0, 2.5]), np.array([0.5, 1.0, 2.0]), np.array([0.2, 0.5, 0.3]))
+    return X, params, REF.GMM1D(3, means=params[0], variances=params[1], priors=params[2]).estep(X)
+
+
+def delegates(space):
+    """The estep and mstep delegates found in ``space`` (name, callable) pairs: every way of
+    calling a function there that returns something of the right shape and kind on a probe
+    (rows of a pmf for estep, three (k,) arrays for mstep), as a student searching would."""
+    X, (m, v, p), gammas = _probe()
+    estep, mstep = [], []
+    for name, f in space:
+        for i, g in enumerate(_estep_calls(f)):
+            out = g(X, m, v, p)
+            try:
+                out = np.asarray(out, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if out.shape == (12, 3) and np.allclose(out.sum(axis=1), 1) and (out >= 0).all():
+                estep.append((f"{name} (way {i})", g))
+        for i, g in enumerate(_mstep_calls(f)):
+            out = g(X, gammas)
+            try:
+                ok = out is not None and all(np.asarray(out[n], dtype=float).shape == (3,)
+                                             for n in out)
+            except (TypeError, ValueError):
+                ok = False
+            if ok:
+                mstep.append((f"{name} (way {i})", g))
+    return estep, mstep
+
+
+def delegating_class(estep=None, mstep=None):
+    """The reference GMM1D (its given parts) with estep and/or mstep replaced by a delegate;
+    a method without one raises NotImplementedError, as in the stub."""
+    def estep_method(self, X):
+        if estep is None:
+            raise NotImplementedError()
+        return estep(np.asarray(X, dtype=float), self.means.copy(), self.variances.copy(),
+                     self.priors.copy())
+
+    def mstep_method(self, X, gammas):
+        if mstep is None:
+            raise NotImplementedError()
+        out = mstep(np.asarray(X, dtype=float), np.asarray(gammas, dtype=float))
+        for name, value in (out or {}).items():
+            setattr(self, name, np.asarray(value, dtype=float))
+
+    return type("Delegating", (REF.GMM1D,), {"estep": estep_method, "mstep": mstep_method})
+
+
+def _points(cls, ids):
+    student = InKernelStudent({"GMM1D": cls})
+    checks = [BY_ID[i] for i in ids]
+    results = [run_checks([c], student, None if not c.hidden else REF)[0] for c in checks]
+    return sum(r.score for r in results)
+
+
+def test_the_search_finds_working_delegates_when_there_are_some():
+    """The search is sharp: functions that compute the lab's steps are found and score."""
+    def estep_of(X, means, variances, priors):
+        return LoopGMM(len(means), means=means, variances=variances, priors=priors).estep(X)
+
+    def mstep_of(X, gammas):
+        model = LoopGMM(gammas.shape[1])
+        model.mstep(X, gammas)
+        return model.priors, model.means, model.variances
+
+    estep, mstep = delegates([("test.estep_of", estep_of), ("test.mstep_of", mstep_of)])
+    assert estep and mstep
+    assert _points(delegating_class(estep=estep[0][1]), ESTEP - {"gmm1d.estep.reference"}) == \
+        sum(BY_ID[i].points for i in ESTEP - {"gmm1d.estep.reference"})
+    assert _points(delegating_class(mstep=mstep[0][1]), MSTEP - {"gmm1d.mstep.reference"}) == \
+        sum(BY_ID[i].points for i in MSTEP - {"gmm1d.mstep.reference"})
+
+
+def _passed(cls, ids):
+    student = InKernelStudent({"GMM1D": cls})
+    return {c.id for c in (BY_ID[i] for i in ids)
+            if run_checks([c], student, None if not c.hidden else REF)[0].passed}
+
+
+def test_no_function_under_gmmkit_computes_estep_or_mstep():
+    """Every delegate fails every check a property alone cannot settle: the pmf-rows check is
+    passed by any normalised rows, e.g. the priors repeated on every row, which needs nothing
+    of gmmkit, so a delegate may pass it too."""
+    def priors_rows(X, m, v, p):
+        return np.tile(p, (len(X), 1))
+
+    free = _passed(delegating_class(estep=priors_rows), ESTEP | FIT)
+    assert free == {"gmm1d.estep.pmf"}
+    space = gmmkit_callables()
+    assert any(name.startswith("gmmkit.checks.gmm1d.") for name, _ in space)
+    estep, mstep = delegates(space)
+    for name, g in estep:
+        assert _passed(delegating_class(estep=g), ESTEP | FIT) <= free, name
+    for name, g in mstep:
+        assert _passed(delegating_class(mstep=g), MSTEP | FIT) == set(), name
+    assert _points(delegating_class(), ESTEP | MSTEP | FIT) == 0
