@@ -20,10 +20,10 @@ ASSIGNMENT = "gmm_sampling"
 REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_gmm_sampling")
 HIDDEN = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_gmm_sampling").CHECKS
 CHECKS = public_checks(ASSIGNMENT) + HIDDEN
-# A check is named in these tests by its judge (unique and stable), e.g. "_softmax_stable".
-BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
-SOFTMAX_CHECKS = {k for k, c in BY_JUDGE.items() if c.function == "softmax"}
-MAKE_DATA_CHECKS = {k for k, c in BY_JUDGE.items() if c.function == "make_data"}
+# A check is named in these tests by its stable id, e.g. "gmm_sampling.softmax.stable".
+BY_ID = {c.id: c for c in CHECKS}
+SOFTMAX_CHECKS = {k for k, c in BY_ID.items() if c.function == "softmax"}
+MAKE_DATA_CHECKS = {k for k, c in BY_ID.items() if c.function == "make_data"}
 
 
 class ForkLikeStudent(InKernelStudent):
@@ -42,18 +42,19 @@ class ForkLikeStudent(InKernelStudent):
 
 def grade(softmax=REF.softmax, make_data=REF.make_data, student_cls=InKernelStudent):
     results = run_checks(CHECKS, student_cls({"softmax": softmax, "make_data": make_data}), REF)
-    by_judge = {}
-    for chk, res in zip(CHECKS, results):
-        by_judge[chk.judge.__name__] = res
-    return by_judge
+    return {chk.id: res for chk, res in zip(CHECKS, results)}
 
 
 def failed(results):
     return {k for k, r in results.items() if not r.passed}
 
 
-def output(results, judge):
-    return results[judge].output
+def output(results, check_id):
+    return results[check_id].output
+
+
+def bug(results, check_id):
+    return results[check_id].bug
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,37 +173,42 @@ def softmax_keepdims(logits):
 def test_overflowing_softmax_fails_the_stability_checks_only():
     with np.errstate(all="ignore"):
         results = grade(softmax=softmax_overflows)
-    assert failed(results) == {"_softmax_stable", "_softmax_random", "_softmax_edge_cases"}
-    out = output(results, "_softmax_stable")
+    assert failed(results) == {"gmm_sampling.softmax.stable", "gmm_sampling.softmax.reference", "gmm_sampling.softmax.edge_cases"}
+    out = output(results, "gmm_sampling.softmax.stable")
     assert "softmax([1000., 1000.,    0.])" in out and "not finite" in out
     assert "subtract the largest logit" in out
+    assert bug(results, "gmm_sampling.softmax.stable") == "gmm_sampling.softmax.overflow"
 
 
 def test_unnormalised_softmax_fails_the_pmf_check():
     results = grade(softmax=softmax_unnormalised)
     assert failed(results) == SOFTMAX_CHECKS
-    out = output(results, "_softmax_is_pmf")
+    out = output(results, "gmm_sampling.softmax.pmf")
     assert "sum to 1.48597" in out and "not 1" in out and "divide them by their sum" in out
+    assert bug(results, "gmm_sampling.softmax.pmf") == "gmm_sampling.softmax.unnormalised"
 
 
 def test_softmax_of_the_logits_themselves_fails():
     results = grade(softmax=softmax_of_logits_not_exp)
     assert failed(results) == SOFTMAX_CHECKS
-    out = output(results, "_softmax_is_pmf")
+    out = output(results, "gmm_sampling.softmax.pmf")
     assert "negative weight" in out and "without exponentiating" in out
+    assert bug(results, "gmm_sampling.softmax.pmf") == "gmm_sampling.softmax.no_exp"
 
 
 def test_softmax_of_minus_logits_is_a_pmf_but_has_wrong_values():
     results = grade(softmax=softmax_negated)
-    assert failed(results) == SOFTMAX_CHECKS - {"_softmax_is_pmf"}
-    out = output(results, "_softmax_known_values")
+    assert failed(results) == SOFTMAX_CHECKS - {"gmm_sampling.softmax.pmf"}
+    out = output(results, "gmm_sampling.softmax.values")
     assert "expected 0.25" in out and "softmax(-logits)" in out
+    assert bug(results, "gmm_sampling.softmax.values") == "gmm_sampling.softmax.negated"
+    assert bug(results, "gmm_sampling.softmax.reference") == "gmm_sampling.softmax.negated"
 
 
 def test_softmax_with_an_extra_axis_fails_on_its_shape():
     results = grade(softmax=softmax_keepdims)
     assert failed(results) == SOFTMAX_CHECKS
-    out = output(results, "_softmax_is_pmf")
+    out = output(results, "gmm_sampling.softmax.pmf")
     assert "shape (1, 7), expected (7,)" in out and "reshape" in out
 
 
@@ -211,7 +217,7 @@ def test_a_crashing_softmax_costs_only_softmax_points():
         raise NotImplementedError()
     results = grade(softmax=softmax)
     assert failed(results) == SOFTMAX_CHECKS
-    assert "not implemented yet" in output(results, "_softmax_is_pmf")
+    assert "not implemented yet" in output(results, "gmm_sampling.softmax.pmf")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,91 +280,122 @@ def make_data_returns_z(N, logits, means, lsigmas, rng):
     return (means[z] + np.exp(lsigmas[z]) * rng.standard_normal(N))[:, None], z
 
 
-SAMPLE_CHECKS = {"_make_data_moments", "_make_data_distribution", "_make_data_other_mixtures",
-                 "_make_data_edge_cases"}
+SAMPLE_CHECKS = {"gmm_sampling.make_data.moments", "gmm_sampling.make_data.distribution", "gmm_sampling.make_data.other_mixtures",
+                 "gmm_sampling.make_data.edge_cases"}
 
 
 def test_noise_scaled_by_the_variance():
     results = grade(make_data=make_data_variance_noise)
     assert failed(results) == SAMPLE_CHECKS
-    for judge in SAMPLE_CHECKS - {"_make_data_edge_cases"}:
+    for judge in SAMPLE_CHECKS - {"gmm_sampling.make_data.edge_cases"}:
         assert "scaled by sigma**2" in output(results, judge)
         assert "exp(lsigmas[z]), the standard deviation" in output(results, judge)
-    assert "variance of the 200000 samples" in output(results, "_make_data_moments")
-    assert "Kolmogorov-Smirnov" in output(results, "_make_data_distribution")
+    assert "variance of the 200000 samples" in output(results, "gmm_sampling.make_data.moments")
+    assert "Kolmogorov-Smirnov" in output(results, "gmm_sampling.make_data.distribution")
+    for check_id in SAMPLE_CHECKS:
+        assert bug(results, check_id) == "gmm_sampling.make_data.variance_noise"
 
 
 def test_weights_ignored():
     results = grade(make_data=make_data_uniform_weights)
     assert failed(results) == SAMPLE_CHECKS
-    for judge in ("_make_data_moments", "_make_data_distribution"):
+    for judge in ("gmm_sampling.make_data.moments", "gmm_sampling.make_data.distribution"):
         out = output(results, judge)
         assert "weights were ignored" in out and "softmax(logits)" in out
 
 
 def test_flat_samples_fail_only_the_shape_checks():
     results = grade(make_data=make_data_flat)
-    assert failed(results) == {"_make_data_shape", "_make_data_edge_cases"}
-    out = output(results, "_make_data_shape")
+    assert failed(results) == {"gmm_sampling.make_data.shape", "gmm_sampling.make_data.edge_cases"}
+    out = output(results, "gmm_sampling.make_data.shape")
     assert "shape (1000,), expected (1000, 1)" in out and "x.reshape(N, 1)" in out
 
 
-@pytest.mark.parametrize("make_data", [make_data_global_rng, make_data_global_z,
-                                       make_data_global_eps, make_data_own_generator],
-                         ids=lambda f: f.__name__)
-def test_global_rng_in_the_kernel_gives_different_samples_for_one_seed(make_data):
-    results = grade(make_data=make_data)
-    assert "_make_data_uses_rng" in failed(results)
-    assert failed(results) <= MAKE_DATA_CHECKS - {"_make_data_shape"}
-    out = output(results, "_make_data_uses_rng")
+def make_data_zeros(N, logits, means, lsigmas, rng):
+    return np.zeros((N, 1))
+
+
+def make_data_constant_mean(N, logits, means, lsigmas, rng):
+    """The mixture's mean for every sample: a constant that ignores rng."""
+    return np.full((N, 1), float(REF.softmax(logits) @ means))
+
+
+def make_data_unit_normal(N, logits, means, lsigmas, rng):
+    """Draws from rng properly, but ignores the mixture: the rng check credits its rng use
+    (that check judges where randomness comes from), the distribution checks fail it."""
+    return rng.standard_normal((N, 1))
+
+
+GLOBAL = [make_data_global_rng, make_data_global_z, make_data_global_eps,
+          make_data_own_generator]
+
+
+@pytest.mark.parametrize("student_cls", [InKernelStudent, ForkLikeStudent])
+@pytest.mark.parametrize("make_data", GLOBAL, ids=lambda f: f.__name__)
+def test_consulting_the_global_generator_gives_two_samples_for_one_seed(make_data, student_cls):
+    """Both calls with one seed run in one program, so whether the global state carries over
+    between calls (the notebook) or starts the same in every program (the grader's worker), a
+    function that consults it is told so, the same way in both."""
+    results = grade(make_data=make_data, student_cls=student_cls)
+    assert "gmm_sampling.make_data.rng" in failed(results)
+    assert failed(results) <= MAKE_DATA_CHECKS - {"gmm_sampling.make_data.shape"}
+    out = output(results, "gmm_sampling.make_data.rng")
     assert "same seed" in out and "different samples" in out and "np.random.*" in out
+    assert "consults numpy's global generator" in out
+    assert bug(results, "gmm_sampling.make_data.rng") == "gmm_sampling.make_data.global_rng"
 
 
-@pytest.mark.parametrize("make_data, why", [
-    (make_data_global_rng, "do not depend on rng at all"),
-    (make_data_fixed_seed, "do not depend on rng at all"),
-    (make_data_global_z, "component labels z do not depend on rng"),
-    (make_data_global_eps, "noise eps does not depend on rng"),
-], ids=lambda v: getattr(v, "__name__", "why"))
-def test_global_rng_in_the_grader_gives_the_same_samples_for_two_seeds(make_data, why):
-    results = grade(make_data=make_data, student_cls=ForkLikeStudent)
-    assert failed(results) == {"_make_data_uses_rng"}
-    out = output(results, "_make_data_uses_rng")
-    assert "seeds 7 and 8 gave the same" in out and why in out
-    assert "global generator" in out
+@pytest.mark.parametrize("student_cls", [InKernelStudent, ForkLikeStudent])
+def test_a_fixed_seed_inside_ignores_rng(student_cls):
+    results = grade(make_data=make_data_fixed_seed, student_cls=student_cls)
+    assert failed(results) == {"gmm_sampling.make_data.rng"}
+    out = output(results, "gmm_sampling.make_data.rng")
+    assert "seeds 7 and 8 gave the same" in out and "do not depend on rng at all" in out
+    assert bug(results, "gmm_sampling.make_data.rng") == "gmm_sampling.make_data.ignores_rng"
 
 
-def test_own_unseeded_generator_fails_in_the_grader_too():
-    results = grade(make_data=make_data_own_generator, student_cls=ForkLikeStudent)
-    assert failed(results) == {"_make_data_uses_rng"}
-    assert "same seed" in output(results, "_make_data_uses_rng")
+@pytest.mark.parametrize("make_data", [make_data_zeros, make_data_constant_mean],
+                         ids=lambda f: f.__name__)
+def test_a_constant_output_earns_no_randomness_point(make_data):
+    """Issue 19: zeros (or any constant) once passed "randomness comes only from rng"."""
+    results = grade(make_data=make_data)
+    assert failed(results) == MAKE_DATA_CHECKS - {"gmm_sampling.make_data.shape"}
+    out = output(results, "gmm_sampling.make_data.rng")
+    assert "the same value for all 2000 samples of every mixture" in out and "no sample" in out
+    assert bug(results, "gmm_sampling.make_data.rng") == "gmm_sampling.make_data.constant"
+
+
+def test_rng_use_is_credited_to_a_sample_of_the_wrong_distribution():
+    results = grade(make_data=make_data_unit_normal)
+    assert "gmm_sampling.make_data.rng" not in failed(results)
+    assert failed(results) == SAMPLE_CHECKS
 
 
 def test_no_noise():
     results = grade(make_data=make_data_no_noise)
     assert failed(results) == SAMPLE_CHECKS
-    assert "at most K distinct values" in output(results, "_make_data_distribution")
+    assert "at most K distinct values" in output(results, "gmm_sampling.make_data.distribution")
 
 
 def test_lsigmas_used_as_the_standard_deviation():
     results = grade(make_data=make_data_lsigma_as_sigma)
     assert failed(results) == SAMPLE_CHECKS
-    assert "exponentiate it" in output(results, "_make_data_distribution")
+    assert "exponentiate it" in output(results, "gmm_sampling.make_data.distribution")
 
 
 def test_unnormalised_probabilities_are_caught_by_the_hidden_mixtures():
     """With the ground truth's logits (log-probabilities) exp(logits) happens to be pi."""
     results = grade(make_data=make_data_exp_logits_as_p)
-    assert failed(results) == {"_make_data_other_mixtures", "_make_data_edge_cases"}
-    out = output(results, "_make_data_other_mixtures")
+    assert failed(results) == {"gmm_sampling.make_data.other_mixtures", "gmm_sampling.make_data.edge_cases"}
+    out = output(results, "gmm_sampling.make_data.other_mixtures")
     assert "ValueError" in out and "probabilities do not sum to 1" in out.lower()
 
 
 def test_returning_z_as_well_fails_with_a_clear_message():
     results = grade(make_data=make_data_returns_z)
-    assert "_make_data_shape" in failed(results) and failed(results) <= MAKE_DATA_CHECKS
-    assert "returned a tuple of 2 items" in output(results, "_make_data_shape")
-    assert "return x alone" in output(results, "_make_data_shape")
+    assert "gmm_sampling.make_data.shape" in failed(results) and failed(results) <= MAKE_DATA_CHECKS
+    assert "returned a tuple of 2 items" in output(results, "gmm_sampling.make_data.shape")
+    assert "return x alone" in output(results, "gmm_sampling.make_data.shape")
 
 
 def test_a_broken_make_data_costs_no_softmax_points():
