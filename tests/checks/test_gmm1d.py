@@ -392,6 +392,13 @@ def test_messages_say_what_was_expected_what_came_and_where():
     message = output(ColumnMeansGMM, "gmm1d.fit.recovers")
     assert "ValueError" in message and "in GMM1D(3, ...).fit(X) on 600 points" in message
 
+    # the public figures are drawn from the stored expected values (no density in the package)
+    for cls, check_id in [(WrongAxisGMM, "gmm1d.estep.values"), (WrongAxisGMM, "gmm1d.estep.pmf"),
+                          (OldMeansVarianceGMM, "gmm1d.mstep.values"),
+                          (StdInMstepGMM, "gmm1d.mstep.hard"),
+                          (OldMeansVarianceGMM, "gmm1d.mstep.reference")]:
+        assert grade(cls)[check_id].figure, check_id
+
     message = output(StdInMstepGMM, "gmm1d.mstep.hard")
     # the known value of a hand-worked group (variance of 0, 1, 2, 3 is 1.25) is quoted
     assert "expected 1.25, got 1.118034" in message
@@ -778,3 +785,18 @@ def test_no_function_under_gmmkit_computes_estep_or_mstep():
     for name, g in mstep:
         assert _passed(delegating_class(mstep=g), MSTEP | FIT) == set(), name
     assert _points(delegating_class(), ESTEP | MSTEP | FIT) == 0
+
+
+def test_the_trusted_modules_import_only_the_declared_api():
+    """Hidden checks and variants import from gmmkit.checks.gmm1d only names in its __all__."""
+    import ast
+    import importlib
+    public = importlib.import_module("gmmkit.checks.gmm1d")
+    for path in sorted((paths.kit_root() / "autograder" / "gmm1d").glob("*.py")):
+        if path.name == "expected.py":   # the build's recorder: it rebuilds the public inputs
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gmmkit.checks.gmm1d"):
+                assert node.module == "gmmkit.checks.gmm1d", (path.name, node.module)
+                names = {alias.name for alias in node.names}
+                assert names <= set(public.__all__), (path.name, names - set(public.__all__))
