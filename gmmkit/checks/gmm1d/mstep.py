@@ -73,10 +73,10 @@ def _stored_bugs(key: str) -> dict:
     return {name: inputs.STORE.bugs(f"{key}.{name}") for name in PARAMS}
 
 
-def _stored_draw(key: str, X, got: dict, case: str) -> Callable:
+def _stored_draw(key: str, X, got: dict, expected: dict, case: str) -> Callable:
     def draw():
         fig = inputs.STORE.value(key + ".figure")
-        return components_figure(X, got, fig["grid"], fig["pdf"], _title(case))
+        return components_figure(X, got, fig["grid"], fig["pdf"], _title(case), expected)
     return draw
 
 
@@ -86,8 +86,9 @@ def check_mstep_values(student, ref) -> None:
     old = {name: case[name] for name in PARAMS}
     got = run_mstep(student, 3, case["X"], case["gammas"], old["means"], old["variances"],
                     old["priors"])
-    judge_mstep(got, inputs.STORE.value(key), old, "with k = 3", _stored_bugs(key),
-                _stored_draw(key, case["X"], got, "with k = 3"))
+    want = inputs.STORE.value(key)
+    judge_mstep(got, want, old, "with k = 3", _stored_bugs(key),
+                _stored_draw(key, case["X"], got, want, "with k = 3"))
 
 
 def check_mstep_hard(student, ref) -> None:
@@ -97,8 +98,9 @@ def check_mstep_hard(student, ref) -> None:
         got = run_mstep(student, k, case["X"], case["gammas"], old["means"], old["variances"],
                         old["priors"])
         label = f"with k = {k} and one-hot responsibilities (hard assignments)"
-        judge_mstep(got, hard_expected(k), old, label, _stored_bugs(key),
-                    _stored_draw(key, case["X"], got, label))
+        want = hard_expected(k)
+        judge_mstep(got, want, old, label, _stored_bugs(key),
+                    _stored_draw(key, case["X"], got, want, label))
 
 
 CHECKS = [
