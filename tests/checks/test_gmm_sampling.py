@@ -352,6 +352,7 @@ def test_a_fixed_seed_inside_ignores_rng(student_cls):
     assert failed(results) == {"gmm_sampling.make_data.rng"}
     out = output(results, "gmm_sampling.make_data.rng")
     assert "seeds 7 and 8 gave the same" in out and "do not depend on rng at all" in out
+    assert "seeded inside the function" in out and "np.random.*" in out
     assert bug(results, "gmm_sampling.make_data.rng") == "gmm_sampling.make_data.ignores_rng"
 
 

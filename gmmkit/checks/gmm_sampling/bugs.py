@@ -59,8 +59,9 @@ SAMPLE_NO_NOISE = Bug(
 RNG_GLOBAL = Bug("gmm_sampling.make_data.global_rng", "make_data consults numpy's global "
                  "generator or an unseeded generator of its own", RNG_HINT)
 RNG_IGNORED = Bug("gmm_sampling.make_data.ignores_rng", "make_data's samples do not depend on "
-                  "rng", RNG_HINT + " (the grader starts numpy's global generator from the same "
-                  "state in every call)")
+                  "rng", "the samples come from a generator seeded inside the function "
+                  "(np.random.default_rng(0), np.random.seed(...)) or from no randomness at all: "
+                  + RNG_HINT)
 RNG_CONSTANT = Bug("gmm_sampling.make_data.constant", "make_data returns one value for every "
                    "sample (e.g. zeros)", "return samples drawn from the mixture with rng: "
                    "z ~ Categorical(softmax(logits)), x = means[z] + exp(lsigmas[z]) * eps")

@@ -10,13 +10,12 @@ import numpy as np
 from ..bugs import which_bug
 from ..core import Graded
 from ..expect import as_array, expect_close, expect_finite, expect_shape, fail
-from ..stored import Stored
 from . import bugs
+from .target import STORE
 from .values import (KNOWN_SOFTMAX, KNOWN_STABLE, PMF_LOGITS, SHIFT, SHIFTED_BASE, SOFTMAX_TOL,
                      STABLE_ATOL, STABLE_STORED)
 
 SOFTMAX = Graded("softmax")
-STORE = Stored("gmm_sampling")
 
 
 def key(logits) -> str:

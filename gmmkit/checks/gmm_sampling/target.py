@@ -13,11 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..bugs import Bug
 from ..stored import Stored
 from .bugs import CATALOGUE
 
-STORE = Stored("gmm_sampling")
+STORE = Stored("gmm_sampling")      # the build's expected values of this assignment
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +48,3 @@ def stored_target(key: str) -> Target:
     return Target(k=len(value["means"]), means=value["means"], mean=mean, var=var, m4=m4,
                   cdf=interpolated_cdf(cdf["t"], cdf["F"]), alternatives=alternatives,
                   grid=value["grid"], pdf=value["pdf"])
-
-
-def bug_of(bug_id: str) -> Bug:
-    return CATALOGUE[bug_id]
