@@ -7,12 +7,17 @@ itself), so a direct, non-log-space implementation of the lab's equations earns 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from gmmkit.checks import AFTER_DUE, Check, StudentError, figures
+from gmmkit.checks import AFTER_DUE, StudentError, figures, load_module
+from gmmkit.checks.core import Graded
 from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
-from gmmkit.checks.gmm1d import (judge_gammas, judge_mstep, mixture_pdf, run_estep, run_mstep,
-                                  sample_mixture)
+from gmmkit.checks.gmm1d import ESTEP, MSTEP, bugs, judge_gammas, judge_mstep, run_estep, run_mstep
+
+V = load_module(Path(__file__).with_name("variants.py"), "_gmmkit_variants_gmm1d")
+sample_mixture, mixture_pdf = V.sample_mixture, V.mixture_pdf
 
 # (k, scale): every k from 1 to 6, at unit scale and at scales from 0.01 to 100; the usual
 # case (k = 3) first, so that its diagnosis is the one a student reads
@@ -39,7 +44,7 @@ def check_estep_reference(student, ref) -> None:
         means = means + scale * rng.normal(0.0, 0.5, size=k)
         expected = ref.GMM1D(k, means=means, variances=variances, priors=priors).estep(X)
         got = run_estep(student, k, X, means, variances, priors)
-        judge_gammas(got, expected, X, means, variances, priors, _case(k, scale))
+        judge_gammas(got, expected, X, _case(k, scale), V.estep_bugs(X, means, variances, priors))
 
 
 def check_mstep_reference(student, ref) -> None:
@@ -57,7 +62,20 @@ def check_mstep_reference(student, ref) -> None:
         model.mstep(X, gammas)
         expected = {"priors": model.priors, "means": model.means, "variances": model.variances}
         got = run_mstep(student, k, X, gammas, old["means"], old["variances"], old["priors"])
-        judge_mstep(got, expected, X, gammas, old, _case(k, scale))
+        judge_mstep(got, expected, old, _case(k, scale), V.mstep_bugs(X, gammas, old, expected),
+                    lambda: _mstep_figure(X, got, expected, _case(k, scale)))
+
+
+def _mstep_figure(X, got, expected, case):
+    """The mixture density of the student's new parameters next to the expected one."""
+    grid = V.figure_grid(X, expected)
+    try:
+        mine = mixture_pdf(grid, got)
+    except Exception:
+        mine = None
+    return figures.density(grid, mine, mixture_pdf(grid, expected), samples=X[:, 0], bins=30,
+                           samples_label="the data X", title=f"mstep(X, gammas) {case}: the "
+                           "mixture of your new parameters vs the expected one")
 
 
 # Seeded data from three known components, and a fixed start near (not at) them.
@@ -125,8 +143,10 @@ def check_fit(student, ref) -> None:
              "EM never decreases it, so estep or mstep is not the lab's",
              figure=figures.curves(history, ylabel="log-likelihood",
                                    title="your fit's log-likelihood per iteration"),
-             hint="check each step against its equations: the variance about the NEW means, the "
-             "priors as the means of the responsibilities, rows of gammas summing to 1")
+             hint="check each step against its equations: in estep, norm.pdf's scale is the "
+             "standard deviation np.sqrt(self.variances) (not the variance) and rows of gammas "
+             "sum to 1; in mstep, the variance about the NEW means and the priors as the means "
+             "of the responsibilities")
 
     got = {name: as_array(v, f"self.{name} after fit", f"store self.{name} as an array of "
                           "shape (3,)") for name, v in zip(("priors", "means", "variances"), values)}
@@ -144,8 +164,7 @@ def check_fit(student, ref) -> None:
     if all(np.allclose(got[name], START[name]) for name in START):
         fail("the parameters did not change during fit: they are still the start "
              + ", ".join(f"{name} {START[name].round(3)}" for name in START),
-             "mstep must store its results in self.priors, self.means and self.variances "
-             "(returning them is not enough)")
+             bugs.MSTEP_NOT_STORED)
 
     # components have no order: match them to the truth by their means
     perm = match_components(got["means"], TRUE["means"])
@@ -164,7 +183,8 @@ def check_fit(student, ref) -> None:
                  + ", ".join(f"{n} {np.round(fitted[n], 3)}" for n in fitted)
                  + "\ntruth: " + ", ".join(f"{n} {TRUE[n]}" for n in TRUE),
                  "EM did not find the components: check estep and mstep with the public checks "
-                 "(variances are sigma squared, about the new means)",
+                 "(variances are sigma squared, about the new means; norm.pdf's scale is their "
+                 "square root)",
                  figure=_fit_figure(X, got, TRUE, "your fitted density vs the truth"))
 
     # the same start fixes the order of the components: compare them as they are
@@ -185,16 +205,16 @@ def check_fit(student, ref) -> None:
                                     "your fitted density vs the lab's EM"))
 
 
+FIT = Graded("GMM1D", timeout=60.0,
+             slow_hint=f"fit runs estep and mstep up to {FIT_ITERS} times on {FIT_N} points: "
+                       "compute the densities of all points at once with numpy instead of calling "
+                       "norm.pdf point by point")
+
 CHECKS = [
-    Check(name="estep: agrees with the reference for k = 1 to 6 and data at several scales",
-          function="GMM1D", points=1.5, judge=check_estep_reference, visibility=AFTER_DUE,
-          slow_hint="compute the densities of all points at once with numpy"),
-    Check(name="mstep: agrees with the reference for k = 1 to 6 and data at several scales",
-          function="GMM1D", points=1.5, judge=check_mstep_reference, visibility=AFTER_DUE,
-          slow_hint="use numpy sums over the points instead of Python loops"),
-    Check(name="fit: the log-likelihood never decreases and 3 known Gaussians are recovered",
-          function="GMM1D", points=2.0, judge=check_fit, visibility=AFTER_DUE, timeout=60.0,
-          slow_hint=f"fit runs estep and mstep up to {FIT_ITERS} times on {FIT_N} points: "
-                    "compute the densities of all points at once with numpy instead of calling "
-                    "norm.pdf point by point"),
+    ESTEP.check("gmm1d.estep.reference", "estep: agrees with the reference for k = 1 to 6 and "
+                "data at several scales", 1.5, check_estep_reference, AFTER_DUE),
+    MSTEP.check("gmm1d.mstep.reference", "mstep: agrees with the reference for k = 1 to 6 and "
+                "data at several scales", 1.5, check_mstep_reference, AFTER_DUE),
+    FIT.check("gmm1d.fit.recovers", "fit: the log-likelihood never decreases and 3 known "
+              "Gaussians are recovered", 2.0, check_fit, AFTER_DUE),
 ]

@@ -5,13 +5,23 @@ compared with ``ref.softmax`` on seeded random and extreme logits; ``make_data``
 mixtures the public checks do not use (unnormalised logits, K = 1, 2, 3, 8, a dominant
 component, N = 1), its samples tested against the exact mixture with weights ``ref.softmax``.
 """
+from pathlib import Path
+
 import numpy as np
 
-from gmmkit.checks.core import AFTER_DUE, Check
+from gmmkit.checks import load_module
+from gmmkit.checks.core import AFTER_DUE
 from gmmkit.checks.expect import as_array, expect_finite, expect_shape, fail
-from gmmkit.checks.gmm_sampling import (GT_LOGITS, GT_LSIGMAS, GT_MEANS, SAMPLING_SLOW_HINT,
-                                        SAMPLING_TIMEOUT, SHAPE_HINT, call_make_data, describe,
-                                        expect_softmax, judge_sample)
+from gmmkit.checks.gmm_sampling import (GT_LOGITS, GT_LSIGMAS, GT_MEANS, MAKE_DATA, SHAPE_HINT,
+                                        SOFTMAX, call_make_data, describe, expect_softmax,
+                                        judge_sample)
+
+V = load_module(Path(__file__).with_name("variants.py"), "_gmmkit_variants_gmm_sampling")
+
+
+def _target(ref, logits, lsigmas, means):
+    """The exact mixture with weights ref.softmax(logits), and its classic bugs' mixtures."""
+    return V.target(ref.softmax(logits), means, np.exp(np.asarray(lsigmas, dtype=float)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -22,14 +32,16 @@ def _softmax_random(student, ref):
     for k in (1, 2, 3, 10, 100):
         for scale in (1.0, 30.0, 300.0):
             logits = scale * rng.standard_normal(k) + rng.uniform(-50, 50)
-            expect_softmax(student, logits, ref.softmax(logits), rtol=1e-4, atol=1e-7)
+            expect_softmax(student, logits, ref.softmax(logits), V.softmax_bugs(logits),
+                           rtol=1e-4, atol=1e-7)
 
 
 def _softmax_edge_cases(student, ref):
     for logits in ([5.0], [7.0, 7.0, 7.0, 7.0], [-1000.0, -1000.0, -1000.0],
                    [710.0, 0.0], [1000.0, 999.0, -1000.0, 0.0], [-1e4, -1e4 + 1.0, -1e4 - 2.0]):
         logits = np.array(logits)
-        expect_softmax(student, logits, ref.softmax(logits), rtol=1e-4, atol=1e-9)
+        expect_softmax(student, logits, ref.softmax(logits), V.softmax_bugs(logits),
+                       rtol=1e-4, atol=1e-9)
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,7 +59,8 @@ def _make_data_other_mixtures(student, ref):
     mixtures = [(np.array([0.0, np.log(3.0)]), np.array([-1.0, 1.0]), np.array([0.0, np.log(0.3)])),
                 _random_mixture(rng, 3), _random_mixture(rng, 8)]
     for seed, (logits, means, lsigmas) in enumerate(mixtures, start=11):
-        judge_sample(student, 100_000, logits, means, lsigmas, seed, ref.softmax(logits))
+        judge_sample(student, 100_000, logits, means, lsigmas, seed,
+                     _target(ref, logits, lsigmas, means))
 
 
 def _make_data_edge_cases(student, ref):
@@ -62,22 +75,20 @@ def _make_data_edge_cases(student, ref):
         expect_finite(x, what)
     # One component: x ~ N(2, 0.3**2).
     logits, means, lsigmas = np.array([0.0]), np.array([2.0]), np.array([np.log(0.3)])
-    judge_sample(student, 50_000, logits, means, lsigmas, 23, ref.softmax(logits))
+    judge_sample(student, 50_000, logits, means, lsigmas, 23, _target(ref, logits, lsigmas, means))
     # One dominant component (weight 1 - 4e-18): every sample comes from it.
     logits, means, lsigmas = np.array([40.0, 0.0, 0.0]), np.array([5.0, -5.0, -5.0]), np.log([0.5] * 3)
-    judge_sample(student, 50_000, logits, means, lsigmas, 24, ref.softmax(logits))
+    judge_sample(student, 50_000, logits, means, lsigmas, 24, _target(ref, logits, lsigmas, means))
 
-
-_SAMPLING = dict(timeout=SAMPLING_TIMEOUT, slow_hint=SAMPLING_SLOW_HINT, visibility=AFTER_DUE)
 
 CHECKS = [
-    Check(name="softmax: agrees with the reference on seeded random logits (K = 1 to 100)",
-          function="softmax", points=0.5, judge=_softmax_random, visibility=AFTER_DUE),
-    Check(name="softmax: edge cases (one logit, equal logits, ±1000, 710, -1e4)",
-          function="softmax", points=0.5, judge=_softmax_edge_cases, visibility=AFTER_DUE),
-    Check(name="make_data: other mixtures (K = 2, 3, 8, unnormalised logits) follow the "
-               "right distribution", function="make_data", points=1,
-          judge=_make_data_other_mixtures, **_SAMPLING),
-    Check(name="make_data: edge cases (N = 1, one component, one dominant component)",
-          function="make_data", points=1, judge=_make_data_edge_cases, **_SAMPLING),
+    SOFTMAX.check("gmm_sampling.softmax.reference", "softmax: agrees with the reference on "
+                  "seeded random logits (K = 1 to 100)", 0.5, _softmax_random, AFTER_DUE),
+    SOFTMAX.check("gmm_sampling.softmax.edge_cases", "softmax: edge cases (one logit, equal "
+                  "logits, ±1000, 710, -1e4)", 0.5, _softmax_edge_cases, AFTER_DUE),
+    MAKE_DATA.check("gmm_sampling.make_data.other_mixtures", "make_data: other mixtures (K = 2, "
+                    "3, 8, unnormalised logits) follow the right distribution", 1,
+                    _make_data_other_mixtures, AFTER_DUE),
+    MAKE_DATA.check("gmm_sampling.make_data.edge_cases", "make_data: edge cases (N = 1, one "
+                    "component, one dominant component)", 1, _make_data_edge_cases, AFTER_DUE),
 ]
