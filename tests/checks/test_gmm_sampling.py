@@ -469,8 +469,6 @@ NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.nbgrade
                 "gmmkit.__main__")
 NOT_YET_CONVERTED = ("gmmkit.checks.em_2d", "gmmkit.checks.gmm_likelihood",
                      "gmmkit.checks.iris_em", "gmmkit.checks.mnist_bmm")
-# Shared modules this branch may not edit, holding a function a student can call (reported).
-SHARED_LEAKS = {"gmmkit.checks.expect.softmax_rows"}
 
 
 def gmmkit_callables():
@@ -563,22 +561,13 @@ def test_no_function_under_gmmkit_computes_softmax_or_make_data():
                   make_data=lambda N, logits, means, lsigmas, rng: rng.standard_normal((N, 1)))
     assert free == {"gmm_sampling.softmax.pmf", "gmm_sampling.make_data.shape",
                     "gmm_sampling.make_data.rng"}
-    space = [(n, f) for n, f in gmmkit_callables() if n not in SHARED_LEAKS]
+    space = gmmkit_callables()
     assert any(n.startswith("gmmkit.checks.gmm_sampling.") for n, _ in space)
     softmax, make_data = delegates(space)
     for name, f in softmax:
         assert passed(softmax=f) <= free, name
     for name, g in make_data:
         assert passed(make_data=g) <= free, name
-
-
-@pytest.mark.xfail(strict=True, reason="gmmkit.checks.expect.softmax_rows (shared, unused) is "
-                   "scipy's softmax under a gmmkit name: a student's softmax can call it; "
-                   "deleting it from expect.py makes this test pass (then drop this marker)")
-def test_the_shared_modules_hold_no_softmax_either():
-    softmax, _ = delegates([(n, f) for n, f in gmmkit_callables() if n in SHARED_LEAKS])
-    for name, f in softmax:
-        assert passed(softmax=f) <= {"gmm_sampling.softmax.pmf"}, name
 
 
 def test_the_trusted_modules_import_only_the_declared_api():
