@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from gmmkit import paths
 from gmmkit.checks.core import AFTER_DUE, VISIBLE, CheckResult
 from gmmkit.grading.results import Report, to_gradescope, write_atomic
 from gmmkit.report import ReportError, report
@@ -98,3 +99,46 @@ def test_the_report_page_renders_in_chromium(tmp_path):
     assert blue > 2000
     dom = dump_dom(chromium, page, tmp_path / "p2")
     assert dom.count("<img") == 2 and "Classic bugs" in dom and "need a look" in dom
+
+
+# A real class: the gmm1d reference with classic bugs planted in its text, graded by
+# `gmmkit grade --jobs 2`; the report must count each planted bug once per student.
+PLANTS = {
+    "gmm1d.estep.axis0": ("logsumexp(log_joint, axis=1, keepdims=True)",
+                          "logsumexp(log_joint, axis=0, keepdims=True)"),
+    "gmm1d.mstep.priors_sums": ("self.priors[:] = counts / len(x)", "self.priors[:] = counts"),
+}
+
+
+def test_a_graded_class_reports_the_bugs_planted(tmp_path):
+    reference = paths.solutions_file("gmm1d").read_text()
+    folder = tmp_path / "class"
+    folder.mkdir()
+    planted = {"ada": None, "bea": "gmm1d.estep.axis0", "cem": "gmm1d.estep.axis0",
+               "dov": "gmm1d.mstep.priors_sums"}
+    for student, bug in planted.items():
+        text = reference
+        if bug:
+            old, new = PLANTS[bug]
+            assert old in text
+            text = text.replace(old, new)
+        (folder / f"{student}.py").write_text(text)
+    (folder / "eve.py").write_text("this is not python\n")
+    run = subprocess.run([sys.executable, "-m", "gmmkit", "grade", "gmm1d", str(folder),
+                          "--jobs", "2"], capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = tmp_path / "class-results"
+    run = subprocess.run([sys.executable, "-m", "gmmkit", "report", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads((out / "report.json").read_text())
+    assert data["submissions"] == 5 and data["assignment"] == "gmm1d"
+    counts = {b["id"]: b["count"] for b in data["bugs"]}
+    for bug in set(filter(None, planted.values())):
+        assert counts.get(bug) == list(planted.values()).count(bug), (bug, data["bugs"])
+        described = next(b for b in data["bugs"] if b["id"] == bug)
+        assert described["description"] != bug and described["hint"]   # from the catalogue
+    assert max(data["scores"]["bins"]) == data["scores"]["max_possible"] > 0
+    ada = json.loads((out / "ada" / "results.json").read_text())
+    assert ada["score"] == data["scores"]["max"] == data["scores"]["max_possible"]
+    assert "gmm1d" in run.stdout and "bug:" in run.stdout
