@@ -233,9 +233,16 @@ def adam_steps(start: np.ndarray, grads: list, lr: float) -> list:
     return out
 
 
-def adam_start_candidates(p1: np.ndarray, lr: float) -> list:
+def adam_start_candidates(p1: np.ndarray, lr: float, still: bool = False) -> list:
     """Adam's first step moves each parameter by -learning_rate * sign(g_0) (its bias-corrected
-    m / sqrt(v) is g_0 / |g_0|): the starts p_1 + lr * s for every sign pattern s."""
+    m / sqrt(v) is g_0 / |g_0|), and not at all where g_0 = 0: the starts p_1 + lr * s, with
+    s the sign pattern the student's gradient must have there, for every s in {-1, 1}^n (and
+    with ``still``, in {-1, 0, 1}^n, for starts where some derivative is exactly 0, such as
+    identical components)."""
     n = p1.size
-    signs = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1) * 2 - 1
+    values = (-1, 0, 1) if still else (-1, 1)
+    digits = np.arange(len(values) ** n)[:, None] // len(values) ** np.arange(n) % len(values)
+    signs = np.array(values)[digits]
+    if still:
+        signs = signs[(signs == 0).any(axis=1)]     # the others were tried without ``still``
     return [(p1 + lr * s.reshape(p1.shape), s.reshape(p1.shape)) for s in signs]
