@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import softmax
 
-from gmmkit.checks import AFTER_DUE, CheckFailed, StudentError, load_module
+from gmmkit.checks import AFTER_DUE, StudentError, figures, load_module
 from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
 from gmmkit.checks.gmm_likelihood import (ADAM, EM_FIT, EM_STEP, EXPECTED_MEAN_DENSITY,
                                           FIT_GRADIENT, GT_LOGITS, GT_LSIGMAS, GT_MEANS,
@@ -325,7 +325,24 @@ def _mstep_reference(student, ref):
         x64, p64 = x.astype(float), posterior.astype(float)
         logits, means, lsigmas = ref.mstep(x64, p64)
         expected = (softmax(logits), means, lsigmas)
-        expect_mstep(student, x, posterior, expected, V.mstep_bugs(x64, p64, expected))
+        expect_mstep(student, x, posterior, expected, V.mstep_bugs(x64, p64, expected),
+                     _mstep_figure(ref, x64, (logits, means, lsigmas)))
+
+
+def _mstep_figure(ref, x, expected):
+    """Draws the mixture of the student's mstep parameters next to the reference's, with the
+    reference's likelihood (trusted side)."""
+    def draw(arrays):
+        grid = np.linspace(x.min() - 1, x.max() + 1, 400)
+        with np.errstate(all="ignore"):
+            mine = np.exp(ref.mixture_likelihood(grid[:, None], *(np.asarray(arrays[n], dtype=float)
+                                                                  for n in ("logits", "means",
+                                                                            "lsigmas"))))
+        return figures.density(grid, mine if np.all(np.isfinite(mine)) else None,
+                               np.exp(ref.mixture_likelihood(grid[:, None], *expected)),
+                               samples=x[:, 0], bins=30, samples_label="the data x",
+                               title="the mixture of your mstep's parameters vs the expected one")
+    return draw
 
 
 CHECKS = [

@@ -989,3 +989,136 @@ def test_notebook_check_cells_match_the_checks():
     written = [c for c in _cells() if c["cell_type"] == "markdown"
                and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     assert len(written) == 3 and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing a student can install computes an answer
+# ---------------------------------------------------------------------------------------------
+# Modules that act on files, processes or the network (the course build, the grader, the
+# CLI, data loaders) are left out of the search: calling them with arrays is not safe here,
+# and they hold no mixture arithmetic.
+ACTING = ("gmmkit.cli", "gmmkit.__main__", "gmmkit.course", "gmmkit.grading",
+          "gmmkit.nbgrader_course", "gmmkit.manual_questions", "gmmkit.datasets")
+
+
+def _gmmkit_functions() -> dict:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gmmkit
+    found = {}
+    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
+        if info.name.startswith(ACTING):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__.startswith("gmmkit"):
+                found.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
+    return found
+
+
+_PX = V.draw(60, [0.4, 0.6], [-1.5, 2.0], [0.6, 0.9], 31)
+_PARAMS = (np.array([0.3, -0.2]), np.array([-1.0, 1.5]), np.log([0.7, 1.1]))
+_POST = softmax(np.random.default_rng(32).standard_normal((60, 2)), axis=1)
+
+
+def _adapters(function, candidate):
+    """Ways a student could delegate ``function`` to ``candidate``: the graded signature
+    as it is, and for the (x, parameters) functions, weights and sigmas for logits and
+    lsigmas."""
+    yield candidate
+    if function in ("mixture_likelihood", "nll_grad", "mixture_posterior_logits"):
+        def with_weights(x, logits, means, lsigmas):
+            return candidate(x, softmax(logits), means, np.exp(lsigmas))
+        yield with_weights
+
+
+def _probe_args(function):
+    return {"mixture_likelihood": (_PX, *_PARAMS), "nll_grad": (_PX, *_PARAMS),
+            "mixture_posterior_logits": (_PX, *_PARAMS), "mstep": (_PX, _POST),
+            "fit_gradient": (_PX, 2, 3, 0.05, np.random.default_rng(0)),
+            "em_fit": (_PX, 2, 3, np.random.default_rng(0))}[function]
+
+
+def _shaped_right(function, value) -> bool:
+    try:
+        if function == "mixture_likelihood":
+            return np.shape(value) == (60,)
+        if function == "mixture_posterior_logits":
+            return np.shape(value) == (60, 2)
+        if function in ("nll_grad", "mstep"):
+            return len(value) == 3 and all(np.shape(v) == (2,) for v in value)
+        return len(value) == 4 and all(np.shape(v) == (2,) for v in value[:3])
+    except Exception:
+        return False
+
+
+def _call_briefly(func, args, seconds=2.0):
+    import signal
+
+    def stop(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        with np.errstate(all="ignore"):
+            return func(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _scavengers(function, functions: dict) -> list:
+    """The delegations of ``function`` whose result has the right shapes on a probe."""
+    out = []
+    for name, candidate in functions.items():
+        for adapter in _adapters(function, candidate):
+            try:
+                value = _call_briefly(adapter, _probe_args(function))
+            except BaseException:
+                continue
+            if _shaped_right(function, value):
+                out.append((name, adapter))
+    return out
+
+
+SCAVENGED = [f for f in FUNCTIONS if f != "expected_mean_density"]
+
+
+@pytest.mark.parametrize("function", SCAVENGED)
+def test_delegating_to_anything_in_gmmkit_earns_none_of_the_points(function):
+    """The red team's submission: each graded function handed to whatever importable under
+    gmmkit returns the right shapes; graded with every check, it earns none of that
+    function's points."""
+    functions = _gmmkit_functions()
+    assert len(functions) > 100       # the search does reach the package
+    for name, delegate in _scavengers(function, functions):
+        results = grade(**{function: delegate})
+        earned = sum(r.score for r in results.values())
+        assert earned == 0, f"{function} delegated to {name} earns {earned}: " + str(
+            {k: r.status for k, r in results.items()})
+
+
+def test_the_scavenger_would_find_an_implementation():
+    """The search is sharp: a working implementation among the candidates is found and
+    earns its points."""
+    found = _scavengers("mstep", {"planted.mstep": REF.mstep})
+    assert [name for name, _ in found] == ["planted.mstep"]
+    results = grade(mstep=found[0][1])
+    assert_all_pass(results)
+
+
+def test_the_public_package_holds_no_mixture_arithmetic():
+    """No density, likelihood, sampler or fit in the public modules of gmm_likelihood: they
+    import no scipy.stats, no scikit-learn, and draw no random numbers."""
+    from pathlib import Path
+    folder = Path(public.__file__).parent
+    for path in folder.glob("*.py"):
+        text = path.read_text()
+        for word in ("scipy.stats", "sklearn", "norm.logpdf", "standard_normal(", "choice(",
+                     "np.random.default_rng(seed", "np.log(2 * np.pi)", "LOG_2PI"):
+            assert word not in text, f"{path.name} holds {word!r}"
+    stored = np.load(public.STORED.path, allow_pickle=False)
+    assert all(stored[name].dtype.kind in "biuf" for name in stored.files)
