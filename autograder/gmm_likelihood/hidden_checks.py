@@ -16,13 +16,14 @@ import numpy as np
 from scipy.special import softmax
 
 from gmmkit.checks import AFTER_DUE, StudentError, figures, load_module
+from gmmkit.wire.protocol import Rng
 from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
 from gmmkit.checks.gmm_likelihood import (ADAM, EM_FIT, EM_STEP, EXPECTED_MEAN_DENSITY,
                                           FIT_GRADIENT, GT_LOGITS, GT_LSIGMAS, GT_MEANS,
                                           MIXTURE_LIKELIHOOD, MIXTURE_POSTERIOR_LOGITS, MSTEP,
                                           NLL_GRAD, bug, expect_gradient, expect_loglik,
                                           expect_mstep, expect_posterior, expect_replay,
-                                          FIT_DATA, call_em_fit, call_fit_gradient,
+                                          FIT_DATA, call_em_fit, call_fit_gradient, call_fits,
                                           describe_fit, diagnosis, failing_steps, get_number,
                                           grad_judges, history, history_matches, step_judges,
                                           with_steps)
@@ -132,12 +133,19 @@ def _gradients(student, x, points: list) -> list:
     return out
 
 
+def _describe_fit(x, k, steps, lr, seed) -> str:
+    return (f"fit_gradient(x of shape {x.shape}, K={k}, steps={steps}, learning_rate={lr}, "
+            f"rng=np.random.default_rng({seed}))")
+
+
 def expect_adam_replay(student, ref, x, k, steps, lr, seed) -> None:
     """fit_gradient(x, k, s, lr, rng(seed)) for s = 1..steps against Adam steps with the
     student's own nll_grad, from the start its first step implies."""
     student = with_steps(student, "fit_gradient", ("nll_grad", "mixture_likelihood"))
-    runs = [call_fit_gradient(student, x, k, s, lr, seed) for s in range(1, steps + 1)]
-    what_again, again = call_fit_gradient(student, x, k, 1, lr, seed)
+    calls = [(_describe_fit(x, k, s, lr, seed), (x, k, s, lr, Rng(seed)))
+             for s in [*range(1, steps + 1), 1]]
+    *runs, (what_again, again) = call_fits(student, "fit_gradient", calls, k,
+                                          "logits, means, lsigmas, loss_history")
     if not np.allclose(_stack(again), _stack(runs[0][1]), rtol=1e-12, atol=0):
         fail(f"two calls of {what_again} gave different parameters, so fit_gradient's steps "
              "cannot be replayed from the same start", bug("fit_gradient.global_rng"))

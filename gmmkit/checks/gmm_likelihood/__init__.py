@@ -21,7 +21,7 @@ from .density import get_number
 from .em_fit import (call_em_fit, expect_fit_or_replay, expect_replay, failing_steps,
                      step_judges)
 from .fit_gradient import call_fit_gradient, expect_fit_reaches, grad_judges
-from .fits import describe_fit, diagnosis, expect_near_optimum, history, history_matches
+from .fits import call_fits, describe_fit, diagnosis, expect_near_optimum, history, history_matches
 from .gradient import expect_gradient
 from .graded import (EM_FIT, EXPECTED_MEAN_DENSITY, FIT_GRADIENT, MIXTURE_LIKELIHOOD,
                      MIXTURE_POSTERIOR_LOGITS, MSTEP, NLL_GRAD)
@@ -35,7 +35,7 @@ CHECKS = (likelihood.CHECKS + density.CHECKS + gradient.CHECKS + fit_gradient.CH
           + posterior.CHECKS + mstep.CHECKS + em_fit.CHECKS)
 
 __all__ = ["CHECKS", "with_steps", "call_em_fit", "call_fit_gradient", "step_judges",
-           "grad_judges", "describe_fit", "diagnosis", "history", "history_matches", "CATALOGUE", "bug", "ADAM", "EM_STEP", "STORED", "get_number",
+           "grad_judges", "call_fits", "describe_fit", "diagnosis", "history", "history_matches", "CATALOGUE", "bug", "ADAM", "EM_STEP", "STORED", "get_number",
            "expect_loglik", "expect_gradient", "expect_posterior", "expect_mstep",
            "expect_replay", "expect_fit_or_replay", "expect_fit_reaches", "failing_steps",
            "expect_near_optimum", "EM_FIT", "EXPECTED_MEAN_DENSITY", "FIT_GRADIENT",

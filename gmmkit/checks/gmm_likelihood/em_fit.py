@@ -19,7 +19,7 @@ from . import inputs
 from .access import with_steps
 from .bugs import EM_STEP, bug
 from .common import f64, fmt
-from .fits import (distance, expect_near_optimum, fit_figure, fit_params, history,
+from .fits import (call_fits, distance, expect_near_optimum, fit_figure, fit_params, history,
                    history_figure, history_matches)
 from .graded import EM_FIT
 from .randomness import expect_rng_convention
@@ -77,8 +77,8 @@ def expect_replay(student, x, k: int, seed: int, steps: int = REPLAY_STEPS) -> N
     """em_fit(x, k, s, rng(seed)) for s = 1..steps against one step of the student's own
     functions; raises CheckFailed saying what differs."""
     student = with_steps(student, "em_fit", STEPS)
-    runs = [call_em_fit(student, x, k, s, seed) for s in range(1, steps + 1)]
-    what_again, again = call_em_fit(student, x, k, 1, seed)
+    calls = [(describe(x, k, s, seed), (x, k, s, Rng(seed))) for s in [*range(1, steps + 1), 1]]
+    *runs, (what_again, again) = call_fits(student, "em_fit", calls, k, NAMES)
     if not all(_close(f64(a), f64(b)) for a, b in zip(again[:3], runs[0][1][:3])):
         fail(f"two calls of {what_again} gave different parameters, so em_fit's steps cannot "
              "be replayed from the same start", bug("em_fit.global_rng"))
@@ -178,10 +178,10 @@ def expect_fit_or_replay(student, x, k, steps, seeds, optimum, curve, steps_judg
         try:
             expect_replay(student, x, k, seeds[0])
         except CheckFailed as exc:
-            fail(f"your {' and '.join(failing)} fail{'s' if len(failing) == 1 else ''} "
-                 "{their} own checks, so em_fit's fit is not compared with the optimum; but "
-                 f"em_fit does not replay your steps either: {exc}".replace(
-                     "{their}", "its" if len(failing) == 1 else "their"))
+            steps_fail = (f"your {failing[0]} fails its own checks" if len(failing) == 1 else
+                          f"your {' and '.join(failing)} fail their own checks")
+            fail(f"{steps_fail}, so em_fit's fit is not compared with the optimum; but em_fit "
+                 f"does not replay your steps either: {exc}")
         return
     fits = [call_em_fit(student, x, k, steps, seed) for seed in seeds]
     for what, params in fits:
