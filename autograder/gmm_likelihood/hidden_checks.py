@@ -119,18 +119,60 @@ def _stack(params):
     return np.stack([np.asarray(p, dtype=float) for p in params[:3]])
 
 
-def _gradients(student, x, points: list) -> list:
-    """The student's nll_grad at each (3, K) point, in one program: (3, K) arrays, or None
-    where it returned no usable gradient."""
-    steps = [{"call": "nll_grad", "args": [x, *p], "return": True} for p in points]
-    out = []
-    for value in student.run(steps):
-        try:
-            g = np.stack([np.asarray(v, dtype=float) for v in value])
-            out.append(g if g.shape == points[0].shape else None)
-        except (TypeError, ValueError):
-            out.append(None)
-    return out
+def _student_gradients(student, x):
+    """points -> the student's nll_grad at each (3, K) point, in one program: (3, K) arrays,
+    or None where it returned no usable gradient."""
+    def gradients(points: list) -> list:
+        steps = [{"call": "nll_grad", "args": [x, *p], "return": True} for p in points]
+        out = []
+        for value in student.run(steps):
+            try:
+                g = np.stack([np.asarray(v, dtype=float) for v in value])
+                out.append(g if g.shape == points[0].shape else None)
+            except (TypeError, ValueError):
+                out.append(None)
+        return out
+    return gradients
+
+
+def _reference_gradients(ref, x):
+    return lambda points: [np.stack(ref.nll_grad(x, *p)) for p in points]
+
+
+def adam_replay(gradients, points: list, lr: float, runs: list) -> tuple:
+    """Replays Adam from each start the first step allows, with ``gradients``:
+    (the start that replays every step, None) or (None, what differs)."""
+    starts = []
+    for still in (False, True):
+        candidates = V.adam_start_candidates(points[0], lr, still)
+        grads = gradients([c for c, _ in candidates])
+        starts = [c for (c, s), g in zip(candidates, grads)
+                  if g is not None and np.array_equal(np.sign(g), s)]
+        if starts:
+            break
+    if not starts:
+        return None, (f"{runs[0][0]} moved the parameters from its start in a way no Adam step "
+                      "can: Adam's first step moves every parameter by exactly learning_rate, "
+                      "against the sign of its derivative (its bias-corrected m_hat / "
+                      "sqrt(v_hat) is g / |g|), and no start at that distance has your "
+                      "nll_grad's signs there")
+    problem = ""
+    for start in starts:
+        path = [start] + points
+        g = gradients(path[:-1])
+        if any(v is None for v in g):
+            problem = "your nll_grad returned no usable gradient on fit_gradient's own parameters"
+            continue
+        predicted = V.adam_steps(start, g, lr, path)
+        bad = [t for t in range(1, len(path))
+               if not np.allclose(predicted[t - 1], path[t], rtol=1e-5, atol=1e-6)]
+        if not bad:
+            return start, None
+        t = bad[0]
+        problem = (f"{runs[t - 1][0]} returned {np.round(path[t], 5).tolist()}, but Adam step "
+                   f"{t} with your nll_grad from the step before gives "
+                   f"{np.round(predicted[t - 1], 5).tolist()} (rows: logits, means, lsigmas)")
+    return None, problem
 
 
 def _describe_fit(x, k, steps, lr, seed) -> str:
@@ -140,7 +182,8 @@ def _describe_fit(x, k, steps, lr, seed) -> str:
 
 def expect_adam_replay(student, ref, x, k, steps, lr, seed) -> None:
     """fit_gradient(x, k, s, lr, rng(seed)) for s = 1..steps against Adam steps with the
-    student's own nll_grad, from the start its first step implies."""
+    student's own nll_grad (or, for a fit_gradient that computes its gradient itself, the
+    reference's), from the start its first step implies."""
     student = with_steps(student, "fit_gradient", ("nll_grad", "mixture_likelihood"))
     calls = [(_describe_fit(x, k, s, lr, seed), (x, k, s, lr, Rng(seed)))
              for s in [*range(1, steps + 1), 1]]
@@ -153,45 +196,17 @@ def expect_adam_replay(student, ref, x, k, steps, lr, seed) -> None:
     points = [_stack(p) for _, p in runs]                      # after 1..steps steps
     expect_finite(np.concatenate([p.ravel() for p in points]),
                   f"the parameters returned by {runs[-1][0]}", bug("fit_gradient.not_adam"))
-    starts = []
-    for still in (False, True):
-        candidates = V.adam_start_candidates(points[0], lr, still)
-        grads = _gradients(student, x, [c for c, _ in candidates])
-        starts = [c for (c, s), g in zip(candidates, grads)
-                  if g is not None and np.array_equal(np.sign(g), s)]
-        if starts:
+    start, problem = None, ""
+    for gradients in (_student_gradients(student, x), _reference_gradients(ref, x)):
+        try:
+            start, found = adam_replay(gradients, points, lr, runs)
+        except StudentError as exc:
+            start, found = None, exc.message
+        problem = problem or found
+        if start is not None:
             break
-    if not starts:
-        fail(f"{runs[0][0]} moved the parameters from its start in a way no Adam step can: "
-             "Adam's first step moves every parameter by exactly learning_rate, against the "
-             "sign of its derivative (its bias-corrected m_hat / sqrt(v_hat) is g / |g|), and "
-             "no start at that distance has your nll_grad's signs there",
-             bug("fit_gradient.not_adam"))
-    problems = []
-    for start in starts:
-        path = [start] + points
-        g = _gradients(student, x, path[:-1])
-        if any(v is None for v in g):
-            problems.append("your nll_grad returned no usable gradient on fit_gradient's own "
-                            "parameters")
-            continue
-        m, v = np.zeros_like(start), np.zeros_like(start)
-        for t in range(1, steps + 1):
-            m = V.BETA1 * m + (1 - V.BETA1) * g[t - 1]
-            v = V.BETA2 * v + (1 - V.BETA2) * g[t - 1] ** 2
-            predicted = path[t - 1] - lr * (m / (1 - V.BETA1 ** t)) / (
-                np.sqrt(v / (1 - V.BETA2 ** t)) + V.EPS)
-            if not np.allclose(predicted, path[t], rtol=1e-5, atol=1e-6):
-                problems.append(f"{runs[t - 1][0]} returned {np.round(path[t], 5).tolist()}, "
-                                f"but Adam step {t} with your nll_grad from the step before "
-                                f"gives {np.round(predicted, 5).tolist()}")
-                break
-        else:
-            problems = []
-            break
-    if problems:
-        fail(problems[0] + " (rows: logits, means, lsigmas)", bug("fit_gradient.not_adam"))
-    start = starts[0]
+    if start is None:
+        fail(problem, bug("fit_gradient.not_adam"))
     path = [start] + points
     sources = []
     for loglik in (lambda p: student.call("mixture_likelihood", x, *p),

@@ -219,17 +219,18 @@ def ref_optimum(ref, x, k, starts=5, iterations=300) -> dict:
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 
-def adam_steps(start: np.ndarray, grads: list, lr: float) -> list:
-    """The parameters (3, K) after each Adam step with the given gradients g_0, g_1, ...
-    (g_t taken at the parameters after t steps): [p_1, p_2, ...]."""
+def adam_steps(start: np.ndarray, grads: list, lr: float, path: list) -> list:
+    """One Adam step from each point of ``path`` (3, K): [p_1', p_2', ...], where p_t' is the
+    step from path[t - 1] with the moments of the gradients g_0 .. g_{t-1} (g_t taken at
+    path[t]); ``start`` is path[0]. Comparing p_t' with path[t] replays every step on its own."""
     m = np.zeros_like(start)
     v = np.zeros_like(start)
-    p, out = start, []
+    out = []
     for t, g in enumerate(grads, start=1):
         m = BETA1 * m + (1 - BETA1) * g
         v = BETA2 * v + (1 - BETA2) * g ** 2
-        p = p - lr * (m / (1 - BETA1 ** t)) / (np.sqrt(v / (1 - BETA2 ** t)) + EPS)
-        out.append(p)
+        out.append(path[t - 1] - lr * (m / (1 - BETA1 ** t)) / (np.sqrt(v / (1 - BETA2 ** t))
+                                                                + EPS))
     return out
 
 

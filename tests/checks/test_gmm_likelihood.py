@@ -634,6 +634,17 @@ def fit_gradient_fresh_generator(x, K, steps, learning_rate, rng):
                  init=lambda x, K, rng: 0.1 * np.random.default_rng().standard_normal((3, K)))
 
 
+def fit_gradient_merges(x, K, steps, learning_rate, rng):
+    """Adam, then every component set to their average after each step."""
+    logits, means, lsigmas, history = _adam(x, K, 1, learning_rate, rng)
+    params = np.stack([logits, means, lsigmas]).mean(axis=1, keepdims=True).repeat(K, axis=1)
+    for _ in range(steps - 1):
+        out = _adam(x, K, 1, learning_rate, rng, init=lambda x, K, rng: params)
+        params = np.stack(out[:3]).mean(axis=1, keepdims=True).repeat(K, axis=1)
+        history += out[3]
+    return params[0], params[1], params[2], history
+
+
 FIT_OPTIMUM = {"fit_gradient.optimum", "fit_gradient.three"}
 
 
@@ -660,6 +671,14 @@ def test_identical_initial_components_never_separate():
         assert "components are identical" in out and "draw the initial values from rng" in out
         assert "nll_grad" in out and "Adam" in out       # the other causes it allows
     assert results["fit_gradient.optimum"].figure        # the fitted density against the best
+
+
+def test_updates_that_merge_the_components_are_the_other_cause_the_hint_names():
+    results = grade(fit_gradient=fit_gradient_merges)
+    assert failed(results) == FIT_OPTIMUM | {"fit_gradient.replay"}
+    out = output(results, "fit_gradient.optimum")
+    assert "components are identical" in out and "or the updates made them equal" in out
+    assert results["fit_gradient.replay"].bug == "gmm_likelihood.fit_gradient.not_adam"
 
 
 def test_plain_gradient_descent_diverges():
@@ -700,6 +719,14 @@ def test_the_global_generator_is_left_as_it_was():
 def test_a_correct_fit_gradient_over_a_wrong_nll_grad_keeps_its_points(bug):
     """fit_gradient is judged on its own logic: Adam with the student's own gradient."""
     results = grade_namespace(wired(nll_grad=bug), ["fit_gradient", "nll_grad"])
+    assert failed(results) == ids_of("nll_grad")
+
+
+def test_a_fit_gradient_with_its_own_correct_gradient_keeps_its_points():
+    """A fit_gradient that computes its gradient itself (correctly) beside a wrong nll_grad:
+    the replay accepts the Adam steps of the right gradient too."""
+    results = grade(only=["fit_gradient", "nll_grad"], fit_gradient=fit_gradient_loop,
+                    nll_grad=grad_means_sign)
     assert failed(results) == ids_of("nll_grad")
 
 
