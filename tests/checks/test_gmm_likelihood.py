@@ -282,16 +282,50 @@ def em_fit_lecture_init(x, K, steps, rng):
     return logits, means, lsigmas, np.array(history)
 
 
+def em_fit_quantiles(x, K, steps, rng):
+    """No randomness at all (rng unused): means at the data's quantiles; the history records
+    the log-likelihood after each step, with the student's own mixture_likelihood."""
+    logits = np.zeros(K)
+    means = np.quantile(x[:, 0], (np.arange(K) + 0.5) / K)
+    lsigmas = np.full(K, np.log(x.std() / K))
+    history = []
+    for _ in range(steps):
+        post = softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=1)
+        logits, means, lsigmas = REF.mstep(x, post)
+        history.append(REF.mixture_likelihood(x, logits, means, lsigmas).sum())
+    return logits, means, lsigmas, history
+
+
+def fit_gradient_after_each_step(x, K, steps, learning_rate, rng):
+    """Records the NLL after each update, without the constant log(2 pi) / 2 per point."""
+    logits, means, lsigmas, _ = _adam_plain(x, K, 0, learning_rate, rng)
+    params = np.stack([logits, means, lsigmas])
+    m, v, history = np.zeros_like(params), np.zeros_like(params), []
+    for t in range(1, steps + 1):
+        g = np.stack(REF.nll_grad(x, *params))
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        params = params - learning_rate * (m / (1 - 0.9 ** t)) / (
+            np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        history.append(-REF.mixture_likelihood(x, *params).sum() - 0.5 * len(x) * np.log(2 * np.pi))
+    return params[0], params[1], params[2], history
+
+
+def _adam_plain(x, K, steps, learning_rate, rng):
+    params = rng.normal(0.0, 0.1, size=(3, K))
+    return params[0], params[1], params[2], []
+
+
 CORRECT = {
     "mixture_likelihood": [REF.mixture_likelihood, mixture_likelihood_loop,
                            mixture_likelihood_scipy32],
     "expected_mean_density": [REF.expected_mean_density, 0.0999, np.float64(0.1), 1 / 10.01],
     "nll_grad": [REF.nll_grad, nll_grad_loop, nll_grad_kn],
-    "fit_gradient": [REF.fit_gradient, fit_gradient_loop, fit_gradient_mean],
+    "fit_gradient": [REF.fit_gradient, fit_gradient_loop, fit_gradient_mean,
+                     fit_gradient_after_each_step],
     "mixture_posterior_logits": [REF.mixture_posterior_logits, mixture_posterior_logits_loop,
                                  mixture_posterior_logits_logpost],
     "mstep": [REF.mstep, mstep_loop, mstep_einsum],
-    "em_fit": [REF.em_fit, em_fit_loop, em_fit_datainit, em_fit_lecture_init],
+    "em_fit": [REF.em_fit, em_fit_loop, em_fit_datainit, em_fit_lecture_init, em_fit_quantiles],
 }
 CASES = [(f, v) for f, vs in CORRECT.items() for v in vs]
 
