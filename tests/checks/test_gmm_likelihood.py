@@ -2,9 +2,12 @@
 
 Every check must pass the reference and other correct implementations (Python loops like a
 first attempt; vectorised differently: scipy, a (K, N) layout, einsum, mean-NLL Adam, other
-initialisations, float32 results), and each classic bug must fail the check(s) meant to catch
-it, with a message a student can act on. The reference is compared with scikit-learn and scipy;
-the last tests keep the source notebook in step with the reference module and the checks.
+initialisations and history conventions, float32 results), and each classic bug must fail the
+check(s) meant to catch it, with its hint and its bug id. The composites are judged on their
+own logic: a correct em_fit or fit_gradient over a broken step keeps its points. The public
+modules hold no answer: delegating a graded function to anything importable under gmmkit earns
+nothing. The reference is compared with scikit-learn and scipy; the last tests keep the source
+notebook in step with the reference module and the checks.
 """
 import ast
 import functools
@@ -1183,3 +1186,96 @@ def test_the_public_package_holds_no_mixture_arithmetic():
             assert word not in text, f"{path.name} holds {word!r}"
     stored = np.load(public.STORED.path, allow_pickle=False)
     assert all(stored[name].dtype.kind in "biuf" for name in stored.files)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every classic bug of the catalogue is named by the check that sees it
+# ---------------------------------------------------------------------------------------------
+_NOWHERE = np.nan    # an "expected" value no bug value equals, so that none is filtered out
+
+
+def _likelihood_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        x = np.asarray(x, dtype=float)
+        return V.likelihood_bugs(x, logits, means, lsigmas, np.full(len(x), _NOWHERE))[bug_id]
+    return buggy
+
+
+def _posterior_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        shape = (len(x), len(logits))
+        raw, soft = V.posterior_bugs(x, logits, means, lsigmas, np.full(shape, _NOWHERE))
+        return raw[bug_id] if bug_id in raw else np.log(soft[bug_id])
+    return buggy
+
+
+def _gradient_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        right = tuple(np.asarray(g, dtype=float) for g in REF.nll_grad(x, logits, means, lsigmas))
+        whole, parts = V.gradient_bugs(x, logits, lsigmas, right)
+        if bug_id in whole:
+            return tuple(np.split(whole[bug_id], 3))
+        out = list(right)
+        for i, name in enumerate(("d_logits", "d_means", "d_lsigmas")):
+            if bug_id in parts[name]:
+                out[i] = parts[name][bug_id]
+        return tuple(out)
+    return buggy
+
+
+def _mstep_bug(bug_id):
+    def buggy(x, posterior):
+        right = list(REF.mstep(x, posterior))
+        bugs = V.mstep_bugs(x, posterior, (np.full(posterior.shape[1], _NOWHERE),) * 3)
+        for i, part in enumerate(("logits", "means", "lsigmas")):
+            if bug_id in bugs[part]:
+                right[i] = bugs[part][bug_id]
+        return tuple(right)
+    return buggy
+
+
+_VALUE_BUGS = [
+    ("mixture_likelihood", "mixture_likelihood.values", _likelihood_bug,
+     ["no_log_weights", "raw_logits", "pi_not_log_pi", "variance_normaliser", "half_lsigma",
+      "exponent_sigma", "exponent_no_sigma", "no_2pi", "full_2pi", "max"]),
+    ("mixture_posterior_logits", "mixture_posterior_logits.values", _posterior_bug,
+     ["probabilities", "columns", "axis0", "no_log_weights", "pi_not_log_pi",
+      "variance_normaliser", "half_lsigma", "no_normaliser", "exponent_sigma"]),
+    ("nll_grad", "nll_grad.values", _gradient_bug,
+     ["loglik", "mean", "mean_loglik", "logits_sign", "means_sign", "lsigmas_sign",
+      "no_softmax_term", "wrt_sigma", "half_lsigmas"]),
+    ("mstep", "mstep.values", _mstep_bug,
+     ["weights_as_logits", "counts_as_logits", "means_over_n", "means_data_mean",
+      "variance_about_data_mean", "log_variance", "variance", "std", "unbiased",
+      "variance_over_n"]),
+]
+VALUE_BUGS = [(f, c, make, b) for f, c, make, bugs in _VALUE_BUGS for b in bugs]
+
+
+@pytest.mark.parametrize("function, check_id, make, bug", VALUE_BUGS,
+                         ids=[f"{f}.{b}" for f, _, _, b in VALUE_BUGS])
+def test_each_catalogued_bug_is_named_by_its_public_and_hidden_checks(function, check_id, make,
+                                                                      bug):
+    bug_id = f"{ASSIGNMENT}.{function}.{bug}"
+    assert bug_id in public.CATALOGUE
+    with np.errstate(all="ignore"):
+        results = grade(**{function: make(bug_id)})
+    hidden_id = check_id.replace(".values", ".reference")
+    assert {check_id, hidden_id} <= failed(results) <= ids_of(function)
+    result = results[check_id]
+    assert result.bug == bug_id, result.output
+    assert results[hidden_id].bug == bug_id, results[hidden_id].output
+    assert "Hint: " + public.CATALOGUE[bug_id].hint.split(";")[0] in result.output
+    assert "expected" in result.output and "got" in result.output
+
+
+def test_every_catalogued_bug_is_tested():
+    tested = {f"{ASSIGNMENT}.{f}.{b}" for f, _, _, b in VALUE_BUGS}
+    # The others are named by shape, finiteness and the fits' judgements, tested above.
+    others = {"mixture_likelihood.underflow", "mixture_likelihood.keepdims",
+              "mixture_posterior_logits.underflow", "fit_gradient.records_loglik",
+              "fit_gradient.not_adam", "fit_gradient.returns_sigmas",
+              "fit_gradient.returns_weights", "fit_gradient.identical",
+              "fit_gradient.global_rng", "em_fit.records_nll", "em_fit.returns_sigmas",
+              "em_fit.returns_weights", "em_fit.identical", "em_fit.global_rng"}
+    assert set(public.CATALOGUE) == tested | {f"{ASSIGNMENT}.{o}" for o in others}
