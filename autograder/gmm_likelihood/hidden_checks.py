@@ -17,7 +17,7 @@ from scipy.special import softmax
 
 from gmmkit.checks import AFTER_DUE, StudentError, figures, load_module
 from gmmkit.wire.protocol import Rng
-from gmmkit.checks.expect import as_array, expect_finite, fail, match_components
+from gmmkit.checks.expect import expect_finite, fail, match_components
 from gmmkit.checks.gmm_likelihood import (ADAM, EM_FIT, EM_STEP, EXPECTED_MEAN_DENSITY,
                                           FIT_GRADIENT, GT_LOGITS, GT_LSIGMAS, GT_MEANS,
                                           MIXTURE_LIKELIHOOD, MIXTURE_POSTERIOR_LOGITS, MSTEP,

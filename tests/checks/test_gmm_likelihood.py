@@ -13,7 +13,6 @@ import ast
 import functools
 import json
 import math
-import types
 
 import numpy as np
 import pytest

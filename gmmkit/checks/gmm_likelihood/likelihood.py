@@ -2,7 +2,6 @@
 classic bug is named by the stored value it gives on the same inputs."""
 from __future__ import annotations
 
-import numpy as np
 
 from ..expect import as_array, expect_close, expect_finite, expect_shape
 from . import inputs
