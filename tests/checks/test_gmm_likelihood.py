@@ -883,6 +883,17 @@ def test_a_correct_em_fit_over_a_wrong_step_keeps_its_points(step, bug):
     assert failed(results) == ids_of(step)
 
 
+def test_an_em_fit_with_its_own_steps_beside_a_wrong_step_function():
+    """An em_fit that computes its E-step itself (correctly) beside a wrong
+    mixture_posterior_logits: the public replay follows the student's functions, as the
+    notebook asks, and says so; the hidden check accepts the reference's steps too."""
+    results = grade(only=["em_fit", "mixture_posterior_logits"], em_fit=em_fit_datainit,
+                    mixture_posterior_logits=posterior_wrong_axis)
+    assert failed(results) == ids_of("mixture_posterior_logits") | {"em_fit.replay",
+                                                                   "em_fit.optimum"}
+    assert "call your own mixture_posterior_logits and mstep" in output(results, "em_fit.replay")
+
+
 def test_the_notebook_check_replays_the_steps_of_the_notebook():
     """check() hands the checks em_fit alone: the replay takes the steps em_fit calls from its
     own namespace, so the notebook gives the grader's verdict."""
