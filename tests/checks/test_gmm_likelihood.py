@@ -2,9 +2,12 @@
 
 Every check must pass the reference and other correct implementations (Python loops like a
 first attempt; vectorised differently: scipy, a (K, N) layout, einsum, mean-NLL Adam, other
-initialisations, float32 results), and each classic bug must fail the check(s) meant to catch
-it, with a message a student can act on. The reference is compared with scikit-learn and scipy;
-the last tests keep the source notebook in step with the reference module and the checks.
+initialisations and history conventions, float32 results), and each classic bug must fail the
+check(s) meant to catch it, with its hint and its bug id. The composites are judged on their
+own logic: a correct em_fit or fit_gradient over a broken step keeps its points. The public
+modules hold no answer: delegating a graded function to anything importable under gmmkit earns
+nothing. The reference is compared with scikit-learn and scipy; the last tests keep the source
+notebook in step with the reference module and the checks.
 """
 import ast
 import functools
@@ -23,20 +26,39 @@ from sklearn.mixture._gaussian_mixture import (_compute_precision_cholesky,
 from gmmkit import paths
 from gmmkit.checks import InKernelStudent, check, load_module, public_checks, run_checks
 from gmmkit.checks import gmm_likelihood as public
+from gmmkit.checks.expect import match_components
 
 ASSIGNMENT = "gmm_likelihood"
 REF = load_module(paths.solutions_file(ASSIGNMENT), "ref_gmm_likelihood")
 HIDDEN_MODULE = load_module(paths.hidden_checks_file(ASSIGNMENT), "hidden_gmm_likelihood")
+V = HIDDEN_MODULE.V
 HIDDEN = HIDDEN_MODULE.CHECKS
 CHECKS = public_checks(ASSIGNMENT) + HIDDEN
-# A check is named in these tests by its judge (unique and stable), e.g. "_likelihood_scipy".
-BY_JUDGE = {c.judge.__name__: c for c in CHECKS}
+# A check is named in these tests by its stable id without the assignment, e.g. "mstep.values".
+BY_ID = {c.id.removeprefix(ASSIGNMENT + "."): c for c in CHECKS}
 FUNCTIONS = ["mixture_likelihood", "expected_mean_density", "nll_grad", "fit_gradient",
              "mixture_posterior_logits", "mstep", "em_fit"]
+SOURCE = paths.solutions_file(ASSIGNMENT).read_text()
 
 
-def judges_of(function):
-    return {k for k, c in BY_JUDGE.items() if c.function == function}
+def ids_of(function):
+    return {k for k, c in BY_ID.items() if c.function == function}
+
+
+def wired(**overrides) -> dict:
+    """A fresh copy of the reference's namespace with some names replaced: its em_fit and
+    fit_gradient then call the replaced steps, as a student's composite calls the student's
+    own steps."""
+    namespace = {"__name__": "student_gmm_likelihood"}
+    exec(compile(SOURCE, "student_gmm_likelihood.py", "exec"), namespace)
+    namespace.update(overrides)
+    return namespace
+
+
+def grade_namespace(namespace, only):
+    checks = [c for c in CHECKS if c.function in set(only)]
+    results = run_checks(checks, InKernelStudent(namespace), REF)
+    return {c.id.removeprefix(ASSIGNMENT + "."): r for c, r in zip(checks, results)}
 
 
 def grade(only=None, **overrides):
@@ -44,18 +66,15 @@ def grade(only=None, **overrides):
     reference for every name not overridden."""
     namespace = {name: getattr(REF, name) for name in FUNCTIONS}
     namespace.update(overrides)
-    only = set(only or overrides)
-    checks = [c for c in CHECKS if c.function in only]
-    results = run_checks(checks, InKernelStudent(namespace), REF)
-    return {c.judge.__name__: r for c, r in zip(checks, results)}
+    return grade_namespace(namespace, only or overrides)
 
 
 def failed(results):
     return {k for k, r in results.items() if not r.passed}
 
 
-def output(results, judge):
-    return results[judge].output
+def output(results, check_id):
+    return results[check_id].output
 
 
 def assert_all_pass(results):
@@ -265,16 +284,50 @@ def em_fit_lecture_init(x, K, steps, rng):
     return logits, means, lsigmas, np.array(history)
 
 
+def em_fit_quantiles(x, K, steps, rng):
+    """No randomness at all (rng unused): means at the data's quantiles; the history records
+    the log-likelihood after each step, with the student's own mixture_likelihood."""
+    logits = np.zeros(K)
+    means = np.quantile(x[:, 0], (np.arange(K) + 0.5) / K)
+    lsigmas = np.full(K, np.log(x.std() / K))
+    history = []
+    for _ in range(steps):
+        post = softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=1)
+        logits, means, lsigmas = REF.mstep(x, post)
+        history.append(REF.mixture_likelihood(x, logits, means, lsigmas).sum())
+    return logits, means, lsigmas, history
+
+
+def fit_gradient_after_each_step(x, K, steps, learning_rate, rng):
+    """Records the NLL after each update, without the constant log(2 pi) / 2 per point."""
+    logits, means, lsigmas, _ = _adam_plain(x, K, 0, learning_rate, rng)
+    params = np.stack([logits, means, lsigmas])
+    m, v, history = np.zeros_like(params), np.zeros_like(params), []
+    for t in range(1, steps + 1):
+        g = np.stack(REF.nll_grad(x, *params))
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        params = params - learning_rate * (m / (1 - 0.9 ** t)) / (
+            np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        history.append(-REF.mixture_likelihood(x, *params).sum() - 0.5 * len(x) * np.log(2 * np.pi))
+    return params[0], params[1], params[2], history
+
+
+def _adam_plain(x, K, steps, learning_rate, rng):
+    params = rng.normal(0.0, 0.1, size=(3, K))
+    return params[0], params[1], params[2], []
+
+
 CORRECT = {
     "mixture_likelihood": [REF.mixture_likelihood, mixture_likelihood_loop,
                            mixture_likelihood_scipy32],
     "expected_mean_density": [REF.expected_mean_density, 0.0999, np.float64(0.1), 1 / 10.01],
     "nll_grad": [REF.nll_grad, nll_grad_loop, nll_grad_kn],
-    "fit_gradient": [REF.fit_gradient, fit_gradient_loop, fit_gradient_mean],
+    "fit_gradient": [REF.fit_gradient, fit_gradient_loop, fit_gradient_mean,
+                     fit_gradient_after_each_step],
     "mixture_posterior_logits": [REF.mixture_posterior_logits, mixture_posterior_logits_loop,
                                  mixture_posterior_logits_logpost],
     "mstep": [REF.mstep, mstep_loop, mstep_einsum],
-    "em_fit": [REF.em_fit, em_fit_loop, em_fit_datainit, em_fit_lecture_init],
+    "em_fit": [REF.em_fit, em_fit_loop, em_fit_datainit, em_fit_lecture_init, em_fit_quantiles],
 }
 CASES = [(f, v) for f, vs in CORRECT.items() for v in vs]
 
@@ -283,7 +336,7 @@ CASES = [(f, v) for f, vs in CORRECT.items() for v in vs]
                          ids=[f"{f}-{getattr(v, '__name__', repr(v))}" for f, v in CASES])
 def test_correct_implementations_pass_every_check(function, variant):
     results = grade(**{function: variant})
-    assert results.keys() == judges_of(function) and len(results) >= 2
+    assert results.keys() == ids_of(function) and len(results) >= 2
     assert_all_pass(results)
 
 
@@ -294,6 +347,8 @@ def test_points_and_visibility():
     assert {c.function for c in public_list} == {c.function for c in HIDDEN} == set(FUNCTIONS)
     assert all(c.timeout >= 120 for c in CHECKS if c.function in ("fit_gradient", "em_fit"))
     assert all("vectoris" in c.slow_hint for c in CHECKS if c.function != "expected_mean_density")
+    assert len(BY_ID) == len(CHECKS) and all(c.id.startswith(f"{ASSIGNMENT}.{c.function}.")
+                                             for c in CHECKS)
 
 
 def test_public_checks_never_use_the_reference():
@@ -306,8 +361,8 @@ def test_public_checks_never_use_the_reference():
 def test_a_missing_function_costs_only_its_own_points():
     namespace = {name: getattr(REF, name) for name in FUNCTIONS if name != "nll_grad"}
     results = run_checks(CHECKS, InKernelStudent(namespace), REF)
-    lost = {c.judge.__name__ for c, r in zip(CHECKS, results) if not r.passed}
-    assert lost == judges_of("nll_grad")
+    lost = {c.id.removeprefix(ASSIGNMENT + ".") for c, r in zip(CHECKS, results) if not r.passed}
+    assert lost == ids_of("nll_grad")
     first = [c.function for c in CHECKS].index("nll_grad")
     assert "does not define `nll_grad`" in results[first].output
 
@@ -351,9 +406,9 @@ def likelihood_keepdims(x, logits, means, lsigmas):
 def test_naive_log_of_sum_fails_far_from_the_components(bug):
     with np.errstate(all="ignore"):
         results = grade(mixture_likelihood=bug)
-    assert "_likelihood_scipy" not in failed(results)   # right where nothing underflows
-    assert "_likelihood_far_points" in failed(results)
-    out = output(results, "_likelihood_far_points")
+    assert "mixture_likelihood.values" not in failed(results)   # right where nothing underflows
+    assert "mixture_likelihood.far_points" in failed(results)
+    out = output(results, "mixture_likelihood.far_points")
     assert "not finite" in out and "-inf" in out and "logsumexp" in out
 
 
@@ -365,15 +420,15 @@ def test_naive_log_of_sum_fails_far_from_the_components(bug):
 ], ids=lambda v: getattr(v, "__name__", "kw"))
 def test_likelihood_formula_bugs_are_named(bug, keyword):
     results = grade(mixture_likelihood=bug)
-    assert "_likelihood_scipy" in failed(results) and "_likelihood_random" in failed(results)
-    out = output(results, "_likelihood_scipy")
+    assert "mixture_likelihood.values" in failed(results) and "mixture_likelihood.reference" in failed(results)
+    out = output(results, "mixture_likelihood.values")
     assert keyword in out and "differs from the expected value at index" in out
 
 
 def test_likelihood_with_an_extra_axis_fails_on_its_shape():
     results = grade(mixture_likelihood=likelihood_keepdims)
-    assert failed(results) == judges_of("mixture_likelihood")
-    assert "shape (300, 1), expected (300,)" in output(results, "_likelihood_scipy")
+    assert failed(results) == ids_of("mixture_likelihood")
+    assert "shape (300, 1), expected (300,)" in output(results, "mixture_likelihood.values")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,8 +439,8 @@ def test_likelihood_with_an_extra_axis_fails_on_its_shape():
                                             (0.25, "how much of the mixture's mass")])
 def test_wrong_mean_density_fails_the_hidden_check_only(value, keyword):
     results = grade(expected_mean_density=value)
-    assert failed(results) == {"_mean_density_value"}
-    out = output(results, "_mean_density_value")
+    assert failed(results) == {"expected_mean_density.value"}
+    out = output(results, "expected_mean_density.value")
     assert keyword in out and "about 1/10" in out
 
 
@@ -394,8 +449,8 @@ def test_wrong_mean_density_fails_the_hidden_check_only(value, keyword):
                                             (-0.1, "never negative")])
 def test_a_non_number_fails_the_public_check(value, keyword):
     results = grade(expected_mean_density=value)
-    assert "_mean_density_is_number" in failed(results)
-    assert keyword in output(results, "_mean_density_is_number")
+    assert "expected_mean_density.number" in failed(results)
+    assert keyword in output(results, "expected_mean_density.number")
 
 
 expected_mean_density = 0.0999   # read by check() below, as in the notebook's check cell
@@ -451,17 +506,114 @@ def grad_naive_responsibilities(x, logits, means, lsigmas):
 ], ids=lambda v: getattr(v, "__name__", "kw"))
 def test_gradient_bugs_fail_against_finite_differences(bug, keyword):
     results = grade(nll_grad=bug)
-    assert failed(results) == judges_of("nll_grad")
-    out = output(results, "_grad_finite_differences")
-    assert keyword in out and "compared with central finite differences" in out
+    assert failed(results) == ids_of("nll_grad")
+    out = output(results, "nll_grad.values")
+    assert keyword in out and "agrees with central finite differences" in out
 
 
 def test_responsibilities_outside_log_space_fail_for_far_components():
     with np.errstate(all="ignore"):
         results = grade(nll_grad=grad_naive_responsibilities)
-    assert failed(results) == {"_grad_reference"}
-    out = output(results, "_grad_reference")
+    assert failed(results) == {"nll_grad.reference"}
+    out = output(results, "nll_grad.reference")
     assert "not finite" in out and "log space" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# mixture_posterior_logits bugs
+# ---------------------------------------------------------------------------------------------
+def posterior_probabilities(x, logits, means, lsigmas):
+    return softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=1)
+
+
+def posterior_wrong_axis(x, logits, means, lsigmas):
+    a = REF.mixture_posterior_logits(x, logits, means, lsigmas)
+    return a - logsumexp(a, axis=0, keepdims=True)
+
+
+def posterior_probabilities_wrong_axis(x, logits, means, lsigmas):
+    return softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=0)
+
+
+def posterior_no_log_weights(x, logits, means, lsigmas):
+    return norm.logpdf(x, means, np.exp(lsigmas))
+
+
+def posterior_naive(x, logits, means, lsigmas):
+    joint = softmax(logits) * norm.pdf(x, means, np.exp(lsigmas))
+    return np.log(joint / joint.sum(axis=1, keepdims=True))
+
+
+def posterior_variance_normaliser(x, logits, means, lsigmas):
+    return REF.mixture_posterior_logits(x, logits, means, lsigmas) - lsigmas
+
+
+POSTERIOR = ids_of("mixture_posterior_logits")
+
+
+@pytest.mark.parametrize("bug, keyword", [
+    (posterior_probabilities, "returned the posterior probabilities themselves"),
+    (posterior_wrong_axis, "normalised over the data points (axis=0)"),
+    (posterior_probabilities_wrong_axis, "each COLUMN of your result sums to 1"),
+    (posterior_no_log_weights, "log weights are missing"),
+    (posterior_variance_normaliser, "normaliser uses the variance"),
+], ids=lambda v: getattr(v, "__name__", "kw"))
+def test_posterior_bugs_are_named(bug, keyword):
+    results = grade(mixture_posterior_logits=bug)
+    assert failed(results) == POSTERIOR
+    out = output(results, "mixture_posterior_logits.values")
+    assert keyword in out and "softmax(axis=1) of mixture_posterior_logits" in out
+
+
+def test_posterior_probabilities_are_far_from_their_own_softmax():
+    """The inputs are designed so that returning probabilities fails by a wide margin."""
+    x = np.concatenate([np.linspace(-6, 7, 27), [-40.0, 40.0]])[:, None]
+    probs = posterior_probabilities(x, *public.inputs.POST)
+    assert np.abs(softmax(probs, axis=1) - probs).max() > 0.4
+
+
+def test_posterior_outside_log_space_fails_far_away():
+    with np.errstate(all="ignore"):
+        results = grade(mixture_posterior_logits=posterior_naive)
+    assert failed(results) == POSTERIOR
+    out = output(results, "mixture_posterior_logits.values")
+    assert "x = -40" in out and "logsumexp" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# mstep bugs
+# ---------------------------------------------------------------------------------------------
+def mstep_variance_about_data_mean(x, posterior):
+    logits, means, _ = REF.mstep(x, posterior)
+    var = (posterior * (x - x.mean()) ** 2).sum(0) / posterior.sum(0)
+    return logits, means, 0.5 * np.log(var)
+
+
+def mstep_log_variance(x, posterior):
+    logits, means, lsigmas = REF.mstep(x, posterior)
+    return logits, means, 2 * lsigmas
+
+
+def mstep_weights_as_logits(x, posterior):
+    logits, means, lsigmas = REF.mstep(x, posterior)
+    return softmax(logits), means, lsigmas
+
+
+def mstep_means_over_n(x, posterior):
+    logits, means, lsigmas = REF.mstep(x, posterior)
+    return logits, (posterior * x).sum(0) / len(x), lsigmas
+
+
+@pytest.mark.parametrize("bug, keyword", [
+    (mstep_variance_about_data_mean, "about the data mean"),
+    (mstep_log_variance, "these are log variances"),
+    (mstep_weights_as_logits, "weights pi themselves"),
+    (mstep_means_over_n, "divided by N"),
+], ids=lambda v: getattr(v, "__name__", "kw"))
+def test_mstep_bugs_are_named(bug, keyword):
+    results = grade(mstep=bug)
+    assert failed(results) == ids_of("mstep")
+    assert keyword in output(results, "mstep.values")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,147 +658,119 @@ def fit_gradient_returns_sigmas(x, K, steps, learning_rate, rng):
     return logits, means, np.exp(lsigmas), history
 
 
-FIT_OPTIMUM = {"_fit_gradient_optimum", "_fit_gradient_three"}
+def fit_gradient_global_rng(x, K, steps, learning_rate, rng):
+    """Starts from numpy's global generator instead of rng."""
+    return _adam(x, K, steps, learning_rate, rng,
+                 init=lambda x, K, rng: 0.1 * np.random.standard_normal((3, K)))
 
 
-def test_gradient_ascent_fails_every_fit_check():
+def fit_gradient_fresh_generator(x, K, steps, learning_rate, rng):
+    """Starts from a generator made inside the function, without a seed."""
+    return _adam(x, K, steps, learning_rate, rng,
+                 init=lambda x, K, rng: 0.1 * np.random.default_rng().standard_normal((3, K)))
+
+
+def fit_gradient_merges(x, K, steps, learning_rate, rng):
+    """Adam, then every component set to their average after each step."""
+    logits, means, lsigmas, history = _adam(x, K, 1, learning_rate, rng)
+    params = np.stack([logits, means, lsigmas]).mean(axis=1, keepdims=True).repeat(K, axis=1)
+    for _ in range(steps - 1):
+        out = _adam(x, K, 1, learning_rate, rng, init=lambda x, K, rng: params)
+        params = np.stack(out[:3]).mean(axis=1, keepdims=True).repeat(K, axis=1)
+        history += out[3]
+    return params[0], params[1], params[2], history
+
+
+FIT_OPTIMUM = {"fit_gradient.optimum", "fit_gradient.three"}
+
+
+def test_gradient_ascent_fails_the_fit_and_the_replay():
     results = grade(fit_gradient=fit_gradient_ascent)
-    assert failed(results) == judges_of("fit_gradient")
-    out = output(results, "_fit_gradient_loss")
-    assert "explodes" in out and "wrong direction" in out and "params -= learning_rate" in out
+    assert failed(results) == {"fit_gradient.optimum", "fit_gradient.replay",
+                               "fit_gradient.three"}
+    assert results["fit_gradient.replay"].bug == "gmm_likelihood.fit_gradient.not_adam"
 
 
-def test_recording_the_log_likelihood_fails_the_loss_check_only():
+def test_recording_the_log_likelihood_fails_the_loss_and_the_replay():
     results = grade(fit_gradient=fit_gradient_records_loglik)
-    assert failed(results) == {"_fit_gradient_loss"}
-    out = output(results, "_fit_gradient_loss")
+    assert failed(results) == {"fit_gradient.optimum", "fit_gradient.replay"}
+    out = output(results, "fit_gradient.optimum")
     assert "looks like the log-likelihood" in out and "negative log-likelihood" in out
+    assert results["fit_gradient.replay"].bug == "gmm_likelihood.fit_gradient.records_loglik"
 
 
 def test_identical_initial_components_never_separate():
     results = grade(fit_gradient=fit_gradient_zero_init)
     assert failed(results) == FIT_OPTIMUM
-    for judge in FIT_OPTIMUM:
-        assert "components are identical" in output(results, judge)
-        assert "draw the initial values from rng" in output(results, judge)
-        assert results[judge].figure               # the fitted density against the best fit
+    for check_id in FIT_OPTIMUM:
+        out = output(results, check_id)
+        assert "components are identical" in out and "draw the initial values from rng" in out
+        assert "nll_grad" in out and "Adam" in out       # the other causes it allows
+    assert results["fit_gradient.optimum"].figure        # the fitted density against the best
+
+
+def test_updates_that_merge_the_components_are_the_other_cause_the_hint_names():
+    results = grade(fit_gradient=fit_gradient_merges)
+    assert failed(results) == FIT_OPTIMUM | {"fit_gradient.replay"}
+    out = output(results, "fit_gradient.optimum")
+    assert "components are identical" in out and "or the updates made them equal" in out
+    assert results["fit_gradient.replay"].bug == "gmm_likelihood.fit_gradient.not_adam"
 
 
 def test_plain_gradient_descent_diverges():
     results = grade(fit_gradient=fit_gradient_plain_descent)
-    assert failed(results) == judges_of("fit_gradient")
-    out = output(results, "_fit_gradient_loss")
-    assert "explodes" in out and "diverged" in out and "plain gradient step" in out
+    assert failed(results) >= {"fit_gradient.optimum", "fit_gradient.replay"}
+    assert "diverged" in output(results, "fit_gradient.optimum")
+    assert results["fit_gradient.replay"].bug == "gmm_likelihood.fit_gradient.not_adam"
 
 
 def test_returning_sigmas_instead_of_lsigmas():
     results = grade(fit_gradient=fit_gradient_returns_sigmas)
-    assert failed(results) == FIT_OPTIMUM
-    assert "return lsigmas = log sigma" in output(results, "_fit_gradient_optimum")
-
-
-# ---------------------------------------------------------------------------------------------
-# mixture_posterior_logits bugs
-# ---------------------------------------------------------------------------------------------
-def posterior_probabilities(x, logits, means, lsigmas):
-    return softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=1)
-
-
-def posterior_wrong_axis(x, logits, means, lsigmas):
-    a = REF.mixture_posterior_logits(x, logits, means, lsigmas)
-    return a - logsumexp(a, axis=0, keepdims=True)
-
-
-def posterior_probabilities_wrong_axis(x, logits, means, lsigmas):
-    return softmax(REF.mixture_posterior_logits(x, logits, means, lsigmas), axis=0)
-
-
-def posterior_no_log_weights(x, logits, means, lsigmas):
-    return norm.logpdf(x, means, np.exp(lsigmas))
-
-
-def posterior_naive(x, logits, means, lsigmas):
-    joint = softmax(logits) * norm.pdf(x, means, np.exp(lsigmas))
-    return np.log(joint / joint.sum(axis=1, keepdims=True))
-
-
-def posterior_variance_normaliser(x, logits, means, lsigmas):
-    return REF.mixture_posterior_logits(x, logits, means, lsigmas) - lsigmas
-
-
-POSTERIOR = judges_of("mixture_posterior_logits")
+    assert failed(results) == FIT_OPTIMUM | {"fit_gradient.replay"}
+    assert "return lsigmas = log sigma" in output(results, "fit_gradient.optimum")
 
 
 @pytest.mark.parametrize("bug, keyword", [
-    (posterior_probabilities, "returned the posterior probabilities themselves"),
-    (posterior_wrong_axis, "normalised over the data points (axis=0)"),
-    (posterior_probabilities_wrong_axis, "each COLUMN of your result sums to 1"),
-    (posterior_no_log_weights, "log weights are missing"),
-    (posterior_variance_normaliser, "normaliser uses the variance"),
+    (fit_gradient_global_rng, "changed the state of numpy's global generator"),
+    (fit_gradient_fresh_generator, "another source of randomness than rng"),
 ], ids=lambda v: getattr(v, "__name__", "kw"))
-def test_posterior_bugs_are_named(bug, keyword):
-    results = grade(mixture_posterior_logits=bug)
-    assert failed(results) == POSTERIOR
-    out = output(results, "_posterior_scipy")
-    assert keyword in out and "softmax(axis=1) of mixture_posterior_logits" in out
+def test_randomness_not_from_rng_fails_the_rng_check(bug, keyword):
+    results = grade(fit_gradient=bug)
+    assert {"fit_gradient.rng", "fit_gradient.replay"} <= failed(results)
+    assert "fit_gradient.optimum" not in failed(results)
+    out = output(results, "fit_gradient.rng")
+    assert keyword in out and "rng.standard_normal" in out
+    assert results["fit_gradient.rng"].bug == "gmm_likelihood.fit_gradient.global_rng"
 
 
-def test_posterior_probabilities_are_far_from_their_own_softmax():
-    """The inputs are designed so that returning probabilities fails by a wide margin."""
-    x = np.concatenate([np.linspace(-6, 7, 27), [-40.0, 40.0]])[:, None]
-    probs = posterior_probabilities(x, public.POST_LOGITS, public.POST_MEANS,
-                                    public.POST_LSIGMAS)
-    assert np.abs(softmax(probs, axis=1) - probs).max() > 0.4
+def test_the_global_generator_is_left_as_it_was():
+    state = np.random.get_state()
+    grade(only=["fit_gradient", "em_fit"])
+    after = np.random.get_state()
+    assert all(np.array_equal(a, b) for a, b in zip(state[1:], after[1:]))
 
 
-def test_posterior_outside_log_space_fails_far_away():
-    with np.errstate(all="ignore"):
-        results = grade(mixture_posterior_logits=posterior_naive)
-    assert failed(results) == POSTERIOR
-    out = output(results, "_posterior_scipy")
-    assert "x = -40" in out and "logsumexp" in out
+@pytest.mark.parametrize("bug", [grad_means_sign, grad_of_mean_nll, grad_wrt_sigma],
+                         ids=lambda f: f.__name__)
+def test_a_correct_fit_gradient_over_a_wrong_nll_grad_keeps_its_points(bug):
+    """fit_gradient is judged on its own logic: Adam with the student's own gradient."""
+    results = grade_namespace(wired(nll_grad=bug), ["fit_gradient", "nll_grad"])
+    assert failed(results) == ids_of("nll_grad")
 
 
-# ---------------------------------------------------------------------------------------------
-# mstep bugs
-# ---------------------------------------------------------------------------------------------
-def mstep_variance_about_data_mean(x, posterior):
-    logits, means, _ = REF.mstep(x, posterior)
-    var = (posterior * (x - x.mean()) ** 2).sum(0) / posterior.sum(0)
-    return logits, means, 0.5 * np.log(var)
-
-
-def mstep_log_variance(x, posterior):
-    logits, means, lsigmas = REF.mstep(x, posterior)
-    return logits, means, 2 * lsigmas
-
-
-def mstep_weights_as_logits(x, posterior):
-    logits, means, lsigmas = REF.mstep(x, posterior)
-    return softmax(logits), means, lsigmas
-
-
-def mstep_means_over_n(x, posterior):
-    logits, means, lsigmas = REF.mstep(x, posterior)
-    return logits, (posterior * x).sum(0) / len(x), lsigmas
-
-
-@pytest.mark.parametrize("bug, keyword", [
-    (mstep_variance_about_data_mean, "about the data mean"),
-    (mstep_log_variance, "these are log variances"),
-    (mstep_weights_as_logits, "weights pi themselves"),
-    (mstep_means_over_n, "divided by N"),
-], ids=lambda v: getattr(v, "__name__", "kw"))
-def test_mstep_bugs_are_named(bug, keyword):
-    results = grade(mstep=bug)
-    assert failed(results) == judges_of("mstep")
-    assert keyword in output(results, "_mstep_weighted_moments")
+def test_a_fit_gradient_with_its_own_correct_gradient_keeps_its_points():
+    """A fit_gradient that computes its gradient itself (correctly) beside a wrong nll_grad:
+    the replay accepts the Adam steps of the right gradient too."""
+    results = grade(only=["fit_gradient", "nll_grad"], fit_gradient=fit_gradient_loop,
+                    nll_grad=grad_means_sign)
+    assert failed(results) == ids_of("nll_grad")
 
 
 # ---------------------------------------------------------------------------------------------
-# em_fit bugs
+# em_fit: judged on its own logic, by replaying the student's steps
 # ---------------------------------------------------------------------------------------------
-def _em(x, K, steps, rng, *, init=None, mstep=REF.mstep, record=lambda ll: ll):
+def _em(x, K, steps, rng, *, init=None, mstep=REF.mstep, record=lambda ll: ll,
+        responsibilities=lambda a, lse: np.exp(a - lse)):
     if init is None:
         logits, means, lsigmas = np.zeros(K), rng.choice(x[:, 0], K, replace=False), np.zeros(K)
     else:
@@ -656,7 +780,7 @@ def _em(x, K, steps, rng, *, init=None, mstep=REF.mstep, record=lambda ll: ll):
         a = REF.mixture_posterior_logits(x, logits, means, lsigmas)
         lse = logsumexp(a, axis=1, keepdims=True)
         history.append(record(lse.sum()))
-        logits, means, lsigmas = mstep(x, np.exp(a - lse))
+        logits, means, lsigmas = mstep(x, responsibilities(a, lse))
     return logits, means, lsigmas, history
 
 
@@ -664,35 +788,124 @@ def em_fit_records_nll(x, K, steps, rng):
     return _em(x, K, steps, rng, record=lambda ll: -ll)
 
 
-def em_fit_variance_about_data_mean(x, K, steps, rng):
-    return _em(x, K, steps, rng, mstep=mstep_variance_about_data_mean)
-
-
 def em_fit_identical_start(x, K, steps, rng):
     return _em(x, K, steps, rng, init=lambda x, K: (np.zeros(K), np.full(K, x.mean()),
                                                    np.full(K, np.log(x.std()))))
 
 
-def test_recording_the_nll_fails_the_monotonicity_check_only():
+def em_fit_unnormalised(x, K, steps, rng):
+    """Passes exp(posterior logits) to the M-step, not their softmax."""
+    return _em(x, K, steps, rng, responsibilities=lambda a, lse: np.exp(a))
+
+
+def em_fit_keeps_the_weights(x, K, steps, rng):
+    """Takes the means and lsigmas of the M-step but keeps the initial weights."""
+    logits, means, lsigmas = np.zeros(K), rng.choice(x[:, 0], K, replace=False), np.zeros(K)
+    history = []
+    for _ in range(steps):
+        a = REF.mixture_posterior_logits(x, logits, means, lsigmas)
+        history.append(logsumexp(a, axis=1).sum())
+        _, means, lsigmas = REF.mstep(x, softmax(a, axis=1))
+    return logits, means, lsigmas, history
+
+
+def em_fit_global_rng(x, K, steps, rng):
+    return _em(x, K, steps, rng, init=lambda x, K: (
+        np.zeros(K), np.random.choice(x[:, 0], K, replace=False), np.zeros(K)))
+
+
+def em_fit_uniform_responsibilities(x, K, steps, rng):
+    """Forgets the E-step: every point belongs to every component equally."""
+    return _em(x, K, steps, rng, responsibilities=lambda a, lse: np.full(a.shape, 1 / K))
+
+
+def posterior_forgets_x(x, logits, means, lsigmas):
+    """Only the log weights: every point gets the prior."""
+    return np.zeros((len(x), len(logits))) + (logits - logsumexp(logits))
+
+
+def test_recording_the_nll_fails_the_history_judgements_only():
     results = grade(em_fit=em_fit_records_nll)
-    assert failed(results) == {"_em_fit_monotone"}
-    assert "looks like the negative log-likelihood" in output(results, "_em_fit_monotone")
-
-
-def test_variance_about_the_data_mean_breaks_em():
-    results = grade(em_fit=em_fit_variance_about_data_mean)
-    assert failed(results) == judges_of("em_fit")
-    out = output(results, "_em_fit_monotone")
-    assert "decreases at step" in out and "the NEW means" in out
-    assert results["_em_fit_monotone"].figure      # the history, drawn on the grader's side
+    assert failed(results) == {"em_fit.replay", "em_fit.optimum"}
+    for check_id in ("em_fit.replay", "em_fit.optimum"):
+        assert "looks like the negative log-likelihood" in output(results, check_id)
+        assert results[check_id].bug == "gmm_likelihood.em_fit.records_nll"
 
 
 def test_identical_starting_components_never_move():
     results = grade(em_fit=em_fit_identical_start)
-    assert failed(results) == judges_of("em_fit")
-    assert "components are identical" in output(results, "_em_fit_optimum")
-    assert "never increases" in output(results, "_em_fit_monotone")
-    assert "draw the initial means from rng" in output(results, "_em_fit_monotone")
+    assert failed(results) == {"em_fit.optimum", "em_fit.three"}
+    out = output(results, "em_fit.optimum")
+    assert "components are identical" in out and "draw the initial means from rng" in out
+    # The hint names what em_fit calls, and only that.
+    assert "mixture_posterior_logits" in out and "mstep" in out and "nll_grad" not in out
+    assert results["em_fit.optimum"].bug == "gmm_likelihood.em_fit.identical"
+    assert results["em_fit.optimum"].figure
+
+
+def test_forgetting_the_e_step_collapses_and_the_hint_names_every_cause():
+    """After its first step every component is the same, a fixed point of the student's own
+    steps, so only the fit shows it; the hint names each cause that allows."""
+    results = grade(em_fit=em_fit_uniform_responsibilities)
+    assert {"em_fit.optimum", "em_fit.three"} <= failed(results)
+    assert "how em_fit chains them" in output(results, "em_fit.optimum")   # its first step
+    out = output(results, "em_fit.three")
+    assert "components are identical" in out and "softmax(mixture_posterior_logits" in out
+    assert "draw the initial means from rng" in out and "nll_grad" not in out
+
+
+@pytest.mark.parametrize("bug", [em_fit_unnormalised, em_fit_keeps_the_weights],
+                         ids=lambda f: f.__name__)
+def test_an_em_step_that_is_not_the_students_steps_fails_the_replay(bug):
+    results = grade(em_fit=bug)
+    assert "em_fit.replay" in failed(results)
+    out = output(results, "em_fit.replay")
+    assert "one step of your own functions" in out and "softmax" in out
+
+
+def test_em_fit_randomness_not_from_rng():
+    results = grade(em_fit=em_fit_global_rng)
+    assert {"em_fit.rng", "em_fit.replay"} <= failed(results)
+    assert "changed the state of numpy's global generator" in output(results, "em_fit.rng")
+
+
+@pytest.mark.parametrize("step, bug", [
+    ("mstep", mstep_variance_about_data_mean),
+    ("mstep", mstep_log_variance),
+    ("mixture_posterior_logits", posterior_wrong_axis),
+    ("mixture_posterior_logits", posterior_forgets_x),     # its components collapse
+], ids=lambda v: getattr(v, "__name__", v))
+def test_a_correct_em_fit_over_a_wrong_step_keeps_its_points(step, bug):
+    """Issue 18: a correct em_fit over an mstep that centres on the data mean lost both
+    em_fit checks; now the step loses its own points only."""
+    with np.errstate(all="ignore"):
+        results = grade_namespace(wired(**{step: bug}), ["em_fit", step])
+    assert failed(results) == ids_of(step)
+
+
+def test_an_em_fit_with_its_own_steps_beside_a_wrong_step_function():
+    """An em_fit that computes its E-step itself (correctly) beside a wrong
+    mixture_posterior_logits: the public replay follows the student's functions, as the
+    notebook asks, and says so; the hidden check accepts the reference's steps too."""
+    results = grade(only=["em_fit", "mixture_posterior_logits"], em_fit=em_fit_datainit,
+                    mixture_posterior_logits=posterior_wrong_axis)
+    assert failed(results) == ids_of("mixture_posterior_logits") | {"em_fit.replay",
+                                                                   "em_fit.optimum"}
+    assert "call your own mixture_posterior_logits and mstep" in output(results, "em_fit.replay")
+
+
+def test_the_notebook_check_replays_the_steps_of_the_notebook():
+    """check() hands the checks em_fit alone: the replay takes the steps em_fit calls from its
+    own namespace, so the notebook gives the grader's verdict."""
+    namespace = wired(mstep=mstep_variance_about_data_mean)
+    check(ASSIGNMENT, namespace["em_fit"])
+    check(ASSIGNMENT, namespace["fit_gradient"])
+    buggy = SOURCE.replace("posterior = np.exp(log_joint - log_px)", "posterior = np.exp(log_joint)")
+    assert buggy != SOURCE
+    namespace = {}
+    exec(compile(buggy, "student_gmm_likelihood.py", "exec"), namespace)
+    with pytest.raises(AssertionError, match="one step of your own functions"):
+        check(ASSIGNMENT, namespace["em_fit"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,8 +921,8 @@ def _sklearn_model(logits, means, lsigmas):
 
 
 def _lecture_data(n, seed):
-    return public.draw(n, softmax(public.GT_LOGITS), public.GT_MEANS,
-                       np.exp(public.GT_LSIGMAS), seed)
+    return V.draw(n, softmax(public.GT_LOGITS), public.GT_MEANS, np.exp(public.GT_LSIGMAS),
+                  seed)
 
 
 def test_reference_likelihood_and_posterior_equal_sklearn():
@@ -724,7 +937,7 @@ def test_reference_likelihood_and_posterior_equal_sklearn():
 
 
 def test_reference_mstep_equals_sklearn():
-    x, posterior = public.mstep_inputs(7, n=60, k=4)
+    x, posterior = V.mstep_inputs(7, n=60, k=4)
     nk, means, covariances = _estimate_gaussian_parameters(x, posterior, 0.0, "full")
     logits, ref_means, lsigmas = REF.mstep(x, posterior)
     np.testing.assert_allclose(softmax(logits), nk / len(x), rtol=1e-12)
@@ -764,7 +977,7 @@ def test_reference_em_reaches_sklearn_on_the_lecture_mixture():
     assert ll == pytest.approx(best, abs=1e-6)
     assert np.all(np.diff(history) >= -1e-9 * np.abs(history[1:]))
     # The likelihood is flat along some directions here: both EMs stop within a few 1e-3.
-    order = public.match_components(means, best_means)
+    order = match_components(means, best_means)
     np.testing.assert_allclose(means[order], best_means, atol=5e-3)
     np.testing.assert_allclose(lsigmas[order], best_lsigmas, atol=5e-3)
 
@@ -782,13 +995,18 @@ def test_the_optima_the_fit_checks_use_are_sklearns_and_the_references():
     """The public checks' optimum (scikit-learn) and the hidden checks' (the reference's EM)
     agree, and both fits of the reference reach it."""
     x = HIDDEN_MODULE._three_clusters()
-    ll, logits, means, lsigmas = HIDDEN_MODULE._ref_optimum(REF, x, 3)
-    best = public.ml_fit(x, 3)
-    assert ll == pytest.approx(best[0], abs=1e-8)
-    order = public.match_components(means, best[2])
-    np.testing.assert_allclose(means[order], best[2], atol=1e-4)
-    np.testing.assert_allclose(lsigmas[order], best[3], atol=1e-4)
-    np.testing.assert_allclose(softmax(logits)[order], softmax(best[1]), atol=1e-4)
+    ours = V.ref_optimum(REF, x, 3)
+    best = V.ml_fit(x, 3)
+    assert ours["ll"] == pytest.approx(best["ll"], abs=1e-8)
+    order = match_components(ours["means"], best["means"])
+    for name in ("means", "lsigmas"):
+        np.testing.assert_allclose(ours[name][order], best[name], atol=1e-4)
+    np.testing.assert_allclose(softmax(ours["logits"])[order], softmax(best["logits"]),
+                               atol=1e-4)
+    # The stored optima of the public fits are the reference EM's too.
+    for key, x in (("fit", public.inputs.data("fit")), ("em", public.inputs.data("em"))):
+        stored, ours = public.STORED.value(f"{key}.optimum"), V.ref_optimum(REF, x, 2)
+        assert ours["ll"] == pytest.approx(float(np.ravel(stored["ll"])[0]), abs=1e-8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -845,3 +1063,229 @@ def test_notebook_check_cells_match_the_checks():
     written = [c for c in _cells() if c["cell_type"] == "markdown"
                and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     assert len(written) == 3 and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing a student can install computes an answer
+# ---------------------------------------------------------------------------------------------
+# Modules that act on files, processes or the network (the course build, the grader, the
+# CLI, data loaders) are left out of the search: calling them with arrays is not safe here,
+# and they hold no mixture arithmetic.
+ACTING = ("gmmkit.cli", "gmmkit.__main__", "gmmkit.course", "gmmkit.grading",
+          "gmmkit.nbgrader_course", "gmmkit.manual_questions", "gmmkit.datasets")
+
+
+def _gmmkit_functions() -> dict:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gmmkit
+    found = {}
+    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
+        if info.name.startswith(ACTING):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__.startswith("gmmkit"):
+                found.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
+    return found
+
+
+_PX = V.draw(60, [0.4, 0.6], [-1.5, 2.0], [0.6, 0.9], 31)
+_PARAMS = (np.array([0.3, -0.2]), np.array([-1.0, 1.5]), np.log([0.7, 1.1]))
+_POST = softmax(np.random.default_rng(32).standard_normal((60, 2)), axis=1)
+
+
+def _adapters(function, candidate):
+    """Ways a student could delegate ``function`` to ``candidate``: the graded signature
+    as it is, and for the (x, parameters) functions, weights and sigmas for logits and
+    lsigmas."""
+    yield candidate
+    if function in ("mixture_likelihood", "nll_grad", "mixture_posterior_logits"):
+        def with_weights(x, logits, means, lsigmas):
+            return candidate(x, softmax(logits), means, np.exp(lsigmas))
+        yield with_weights
+
+
+def _probe_args(function):
+    return {"mixture_likelihood": (_PX, *_PARAMS), "nll_grad": (_PX, *_PARAMS),
+            "mixture_posterior_logits": (_PX, *_PARAMS), "mstep": (_PX, _POST),
+            "fit_gradient": (_PX, 2, 3, 0.05, np.random.default_rng(0)),
+            "em_fit": (_PX, 2, 3, np.random.default_rng(0))}[function]
+
+
+def _shaped_right(function, value) -> bool:
+    try:
+        if function == "mixture_likelihood":
+            return np.shape(value) == (60,)
+        if function == "mixture_posterior_logits":
+            return np.shape(value) == (60, 2)
+        if function in ("nll_grad", "mstep"):
+            return len(value) == 3 and all(np.shape(v) == (2,) for v in value)
+        return len(value) == 4 and all(np.shape(v) == (2,) for v in value[:3])
+    except Exception:
+        return False
+
+
+def _call_briefly(func, args, seconds=2.0):
+    import signal
+
+    def stop(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        with np.errstate(all="ignore"):
+            return func(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _scavengers(function, functions: dict) -> list:
+    """The delegations of ``function`` whose result has the right shapes on a probe."""
+    out = []
+    for name, candidate in functions.items():
+        for adapter in _adapters(function, candidate):
+            try:
+                value = _call_briefly(adapter, _probe_args(function))
+            except BaseException:
+                continue
+            if _shaped_right(function, value):
+                out.append((name, adapter))
+    return out
+
+
+SCAVENGED = [f for f in FUNCTIONS if f != "expected_mean_density"]
+
+
+@pytest.mark.parametrize("function", SCAVENGED)
+def test_delegating_to_anything_in_gmmkit_earns_none_of_the_points(function):
+    """The red team's submission: each graded function handed to whatever importable under
+    gmmkit returns the right shapes; graded with every check, it earns none of that
+    function's points."""
+    functions = _gmmkit_functions()
+    assert len(functions) > 100       # the search does reach the package
+    for name, delegate in _scavengers(function, functions):
+        results = grade(**{function: delegate})
+        earned = sum(r.score for r in results.values())
+        assert earned == 0, f"{function} delegated to {name} earns {earned}: " + str(
+            {k: r.status for k, r in results.items()})
+
+
+def test_the_scavenger_would_find_an_implementation():
+    """The search is sharp: a working implementation among the candidates is found and
+    earns its points."""
+    found = _scavengers("mstep", {"planted.mstep": REF.mstep})
+    assert [name for name, _ in found] == ["planted.mstep"]
+    results = grade(mstep=found[0][1])
+    assert_all_pass(results)
+
+
+def test_the_public_package_holds_no_mixture_arithmetic():
+    """No density, likelihood, sampler or fit in the public modules of gmm_likelihood: they
+    import no scipy.stats, no scikit-learn, and draw no random numbers."""
+    from pathlib import Path
+    folder = Path(public.__file__).parent
+    for path in folder.glob("*.py"):
+        text = path.read_text()
+        for word in ("scipy.stats", "sklearn", "norm.logpdf", "standard_normal(", "choice(",
+                     "np.random.default_rng(seed", "np.log(2 * np.pi)", "LOG_2PI"):
+            assert word not in text, f"{path.name} holds {word!r}"
+    stored = np.load(public.STORED.path, allow_pickle=False)
+    assert all(stored[name].dtype.kind in "biuf" for name in stored.files)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every classic bug of the catalogue is named by the check that sees it
+# ---------------------------------------------------------------------------------------------
+_NOWHERE = np.nan    # an "expected" value no bug value equals, so that none is filtered out
+
+
+def _likelihood_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        x = np.asarray(x, dtype=float)
+        return V.likelihood_bugs(x, logits, means, lsigmas, np.full(len(x), _NOWHERE))[bug_id]
+    return buggy
+
+
+def _posterior_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        shape = (len(x), len(logits))
+        raw, soft = V.posterior_bugs(x, logits, means, lsigmas, np.full(shape, _NOWHERE))
+        return raw[bug_id] if bug_id in raw else np.log(soft[bug_id])
+    return buggy
+
+
+def _gradient_bug(bug_id):
+    def buggy(x, logits, means, lsigmas):
+        right = tuple(np.asarray(g, dtype=float) for g in REF.nll_grad(x, logits, means, lsigmas))
+        whole, parts = V.gradient_bugs(x, logits, lsigmas, right)
+        if bug_id in whole:
+            return tuple(np.split(whole[bug_id], 3))
+        out = list(right)
+        for i, name in enumerate(("d_logits", "d_means", "d_lsigmas")):
+            if bug_id in parts[name]:
+                out[i] = parts[name][bug_id]
+        return tuple(out)
+    return buggy
+
+
+def _mstep_bug(bug_id):
+    def buggy(x, posterior):
+        right = list(REF.mstep(x, posterior))
+        bugs = V.mstep_bugs(x, posterior, (np.full(posterior.shape[1], _NOWHERE),) * 3)
+        for i, part in enumerate(("logits", "means", "lsigmas")):
+            if bug_id in bugs[part]:
+                right[i] = bugs[part][bug_id]
+        return tuple(right)
+    return buggy
+
+
+_VALUE_BUGS = [
+    ("mixture_likelihood", "mixture_likelihood.values", _likelihood_bug,
+     ["no_log_weights", "raw_logits", "pi_not_log_pi", "variance_normaliser", "half_lsigma",
+      "exponent_sigma", "exponent_no_sigma", "no_2pi", "full_2pi", "max"]),
+    ("mixture_posterior_logits", "mixture_posterior_logits.values", _posterior_bug,
+     ["probabilities", "columns", "axis0", "no_log_weights", "pi_not_log_pi",
+      "variance_normaliser", "half_lsigma", "no_normaliser", "exponent_sigma"]),
+    ("nll_grad", "nll_grad.values", _gradient_bug,
+     ["loglik", "mean", "mean_loglik", "logits_sign", "means_sign", "lsigmas_sign",
+      "no_softmax_term", "wrt_sigma", "half_lsigmas"]),
+    ("mstep", "mstep.values", _mstep_bug,
+     ["weights_as_logits", "counts_as_logits", "means_over_n", "means_data_mean",
+      "variance_about_data_mean", "log_variance", "variance", "std", "unbiased",
+      "variance_over_n"]),
+]
+VALUE_BUGS = [(f, c, make, b) for f, c, make, bugs in _VALUE_BUGS for b in bugs]
+
+
+@pytest.mark.parametrize("function, check_id, make, bug", VALUE_BUGS,
+                         ids=[f"{f}.{b}" for f, _, _, b in VALUE_BUGS])
+def test_each_catalogued_bug_is_named_by_its_public_and_hidden_checks(function, check_id, make,
+                                                                      bug):
+    bug_id = f"{ASSIGNMENT}.{function}.{bug}"
+    assert bug_id in public.CATALOGUE
+    with np.errstate(all="ignore"):
+        results = grade(**{function: make(bug_id)})
+    hidden_id = check_id.replace(".values", ".reference")
+    assert {check_id, hidden_id} <= failed(results) <= ids_of(function)
+    result = results[check_id]
+    assert result.bug == bug_id, result.output
+    assert results[hidden_id].bug == bug_id, results[hidden_id].output
+    assert "Hint: " + public.CATALOGUE[bug_id].hint.split(";")[0] in result.output
+    assert "expected" in result.output and "got" in result.output
+
+
+def test_every_catalogued_bug_is_tested():
+    tested = {f"{ASSIGNMENT}.{f}.{b}" for f, _, _, b in VALUE_BUGS}
+    # The others are named by shape, finiteness and the fits' judgements, tested above.
+    others = {"mixture_likelihood.underflow", "mixture_likelihood.keepdims",
+              "mixture_posterior_logits.underflow", "fit_gradient.records_loglik",
+              "fit_gradient.not_adam", "fit_gradient.returns_sigmas",
+              "fit_gradient.returns_weights", "fit_gradient.identical",
+              "fit_gradient.global_rng", "em_fit.records_nll", "em_fit.returns_sigmas",
+              "em_fit.returns_weights", "em_fit.identical", "em_fit.global_rng"}
+    assert set(public.CATALOGUE) == tested | {f"{ASSIGNMENT}.{o}" for o in others}

@@ -104,13 +104,7 @@ EXPECTED = {
             "the lsigmas of mstep", "at index (0,): expected 0.55765292, got 1.1153058",
             "tolerance rtol=1e-05", "Hint: these are log variances: lsigmas = log sigma = "
             "0.5 * log(variance)"], True),
-        ("em_fit: the log-likelihood never decreases", [
-            "decreases at step 2: from -1043.7042 to -1085.5038", "Hint:", "0.5 * log"], True),
-        ("em_fit: reaches the maximum-likelihood fit of two clusters", [
-            "ends with an NLL of 2.3328 per point", "reaches 1.8023", "allowed: 0.002",
-            "Hint:"], True),
         ("mstep: agrees with the reference", ["index (0,)", "log variances"], True),
-        ("em_fit: reaches the maximum-likelihood fit of three clusters", ["NLL", "Hint:"], True),
     ],
     "iris_em": [
         ("M_step: known values with the true labels", [
@@ -285,9 +279,9 @@ FIGURE_CASES = [
     ("mnist_bmm", "_fit_last_objective", "objective_history.append(loglik + log_prior)",
      "objective_history.append(loglik)"),
     ("mnist_bmm", "_m_step_valid", "(nk[:, None] + 2 * smoothing)", "(nk[:, None] + smoothing)"),
-    ("gmm_likelihood", "_posterior_scipy", "return log_pi - lsigmas - 0.5 * LOG_2PI",
+    ("gmm_likelihood", "_posterior_values", "return log_pi - lsigmas - 0.5 * LOG_2PI",
      "return log_pi - 0.5 * LOG_2PI"),
-    ("gmm_likelihood", "_fit_gradient_loss", "params = params - learning_rate",
+    ("gmm_likelihood", "_fit_gradient_optimum", "params = params - learning_rate",
      "params = params + learning_rate"),
     ("iris_em", "_e_step_values", "log_resp = log_joint - logsumexp(log_joint, axis=1, "
      "keepdims=True)", "log_resp = log_joint - logsumexp(log_joint, axis=0, keepdims=True)"),
