@@ -220,6 +220,16 @@ def _capture_student_output():
         captured.text = buffer.getvalue()[:20_000] + raw.decode("utf-8", "replace")
 
 
+def _in_ipython() -> bool:
+    """In a notebook's kernel (or IPython), where a raising check cell would score zero in
+    nbgrader and show a traceback through the kit."""
+    ipython = sys.modules.get("IPython")
+    try:
+        return ipython is not None and ipython.get_ipython() is not None
+    except Exception:
+        return False
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:g} {word}" + ("" if n == 1 else "s")
 
@@ -238,7 +248,9 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     graded variable) inside a notebook, and print one report: a line per check, under each
     failed one what was expected, what came and what to try.
 
-    A failed check does not raise: nbgrader would score the whole cell zero. Read the ✘ lines.
+    In a notebook a failed check does not raise: nbgrader would score the whole cell zero, and
+    the ✘ lines already say what to fix. In a plain script (the lab's ``check_gmm1d.py``) a failed
+    public check raises ``CheckFailed`` after the report, so that the script can tell.
     ``hidden=True`` (nbgrader's hidden test cells; it needs the course material, instructors
     only) runs the hidden checks as well and returns the points of all the function's checks
     (a :class:`Points`), which nbgrader takes as the cell's partial score. What the student's
@@ -281,6 +293,10 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     results = _run_and_report(assignment, name, obj, checks, ref, "hidden" if hidden else "public")
     if not hidden:
         _LAST_PUBLIC[(assignment, name)] = (obj, results)
+        failed = sum(not r.passed for r in results)
+        if failed and not _in_ipython():  # a script (check_gmm1d.py) learns it from the raise
+            raise CheckFailed(f"{failed} of {_plural(len(results), 'public check')} of {name} "
+                              "failed: see the \u2718 lines above")
         return None
     every = earlier + results
     points = Points(sum(r.score for r in every), sum(r.max_score for r in every), name)
