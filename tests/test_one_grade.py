@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -40,7 +41,7 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
             "z = rng.choice(len(pi), size=N, p=pi)": "z = np.sort(rng.choice(len(pi), size=N, p=pi))"}),
         "softmax without the shift (overflow warnings)": ("bug", {
             "shifted = logits - np.max(logits)": "shifted = logits"}),
-        "variance instead of sigma": ("bug", {
+        "variance instead of sigma": ("extra bug", {
             "x = means[z] + sigmas[z] * eps": "x = means[z] + sigmas[z] ** 2 * eps"}),
     },
     "gmm_likelihood": {
@@ -49,7 +50,7 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
         "naive log(sum(exp)) (warnings)": ("bug", {
             "    return logsumexp(log_joint, axis=1)                                      # (N,)":
             "    return np.log(np.sum(np.exp(log_joint), axis=1))"}),
-        "log variance for lsigmas": ("bug", {
+        "log variance for lsigmas": ("extra bug", {
             "lsigmas = 0.5 * np.log(variances)": "lsigmas = np.log(variances)"}),
     },
     "iris_em": {
@@ -61,7 +62,7 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
         "unbiased covariance (R_j - 1)": ("bug", {
             "cov[j] = (r[:, j] * diff.T) @ diff / nk[j] + reg * np.eye(d)":
             "cov[j] = (r[:, j] * diff.T) @ diff / (nk[j] - 1) + reg * np.eye(d)"}),
-        "E_step normalised over the points (axis=0)": ("bug", {
+        "E_step normalised over the points (axis=0)": ("extra bug", {
             "log_resp = log_joint - logsumexp(log_joint, axis=1, keepdims=True)\n    return np.exp(log_resp)":
             "log_resp = log_joint - logsumexp(log_joint, axis=0, keepdims=True)\n    return np.exp(log_resp)"}),
     },
@@ -71,7 +72,7 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
             "return X @ log_mu.T + (1 - X) @ log_1m_mu.T"}),
         "smoothing counted once in the denominator": ("bug", {
             "(nk[:, None] + 2 * smoothing)": "(nk[:, None] + smoothing)"}),
-        "mean log-likelihood instead of the total": ("bug", {
+        "mean log-likelihood instead of the total": ("extra bug", {
             "return np.exp(log_resp), float(log_px.sum())": "return np.exp(log_resp), float(log_px.mean())"}),
     },
     "em_2d": {
@@ -80,10 +81,16 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
             "X = mu[labels] + (L[labels] @ eps[:, :, None])[:, :, 0]"}),
         "standardize with ddof=0": ("bug", {
             "X.std(axis=0, ddof=1)": "X.std(axis=0)"}),
-        "BIC counts k free weights": ("bug", {
+        "BIC counts k free weights": ("extra bug", {
             "n_params = (k - 1) + k * d + k * d * (d + 1) / 2": "n_params = k + k * d + k * d * (d + 1) / 2"}),
     },
 }
+
+# The variants marked "extra" run only with GMMKIT_ONE_GRADE_ALL=1 (the test then takes about
+# half as long again); the others keep the test to a few minutes on a quiet machine.
+ALL = os.environ.get("GMMKIT_ONE_GRADE_ALL") == "1"
+
+BUNDLE_UID = 61900  # (batch grading uses 61000 and up, one per job)
 
 TABLE: list[tuple[str, str, str, float, float, float, float]] = []
 
@@ -116,7 +123,10 @@ def gradescope_score(bundle: Path, root: Path, submission: Path, filename: str) 
         shutil.rmtree(root / sub, ignore_errors=True)
     (root / "submission").mkdir()
     shutil.copy(submission, root / "submission" / filename)
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable)
+    # a worker user of its own: it grades while gmmkit grade does, and the setuid mode's sweep
+    # kills every process of its worker's user
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable,
+               GMMKIT_WORKER_UID=str(BUNDLE_UID))
     run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -141,7 +151,9 @@ def test_the_three_graders_give_the_same_points(name, course, tmp_path, tmp_path
     subs = {"reference": ("reference", ROOT / "source" / name / spec.submission),
             "stub": ("stub", release / spec.submission)}
     for i, (label, (kind, edits)) in enumerate(VARIANTS.get(name, {}).items()):
-        subs[label] = (kind, variant(name, edits, tmp_path / f"v{i}" / spec.submission))
+        if kind.startswith("extra") and not ALL:
+            continue
+        subs[label] = (kind.replace("extra ", ""), variant(name, edits, tmp_path / f"v{i}" / spec.submission))
     students = {label: f"s{i}" for i, label in enumerate(subs)}
     for label, (_, path) in subs.items():
         nc.submit(course, name, students[label], release, {spec.submission: path})
@@ -159,12 +171,20 @@ def test_the_three_graders_give_the_same_points(name, course, tmp_path, tmp_path
     worker.start()
     bundle = build_bundle(name, tmp_path / "dist")
     rows = {}
+
+    def bundled_scores():  # the bundle's root is reused, one submission after the other
+        return {label: gradescope_score(bundle, tmp_path / "autograder", path, spec.submission)
+                for label, (_, path) in subs.items()}
+
     try:
-        for label, (kind, path) in subs.items():
-            report = grade(name, path)
-            assert not report.internal_error, report.internal_error
-            bundled = gradescope_score(bundle, tmp_path / "autograder", path, spec.submission)
-            rows[label] = [kind, report.score, bundled, None, report.max_score]
+        with ThreadPoolExecutor(1) as pool:
+            from_bundle = pool.submit(bundled_scores)
+            for label, (kind, path) in subs.items():
+                report = grade(name, path)
+                assert not report.internal_error, report.internal_error
+                rows[label] = [kind, report.score, None, None, report.max_score]
+            for label, score in from_bundle.result().items():
+                rows[label][2] = score
     finally:
         worker.join()
     if failure:

@@ -159,8 +159,8 @@ class _Captured:
                 seen[key] = seen.get(key, 0) + 1
             shown = [f"{key}" + (f" ({n} times)" if n > 1 else "") for key, n in seen.items()]
             more = len(shown) - 3
-            lines.append(f"Your code raised {_plural(len(self.warnings), 'warning')} while the "
-                         "checks ran (shown here, not on stderr):")
+            lines.append(f"Your code raised {_plural(len(seen), 'warning')} while the checks "
+                         "ran (shown here, not on stderr):")
             lines += [f"    {s[:300]}" for s in shown[:3]]
             if more > 0:
                 lines.append(f"    ... and {_plural(more, 'other kind')}")
@@ -201,7 +201,7 @@ def _capture_student_output():
         except OSError:
             saved_fd = None
         with warnings.catch_warnings(record=True) as caught, redirect_stderr(buffer):
-            warnings.simplefilter("always")
+            warnings.simplefilter("default")  # each warning once per place: a loop cannot flood
             try:
                 yield captured
             finally:
