@@ -8,8 +8,9 @@ warn, which nbgrader would once have scored as a failed cell). Each goes through
 - ``gmmkit.grading.grade.grade`` (the isolated grader),
 - the bundle unzipped into a root laid out like Gradescope's, through its ``run_autograder``,
 - real ``nbgrader autograde`` in one course directory (all submissions of an assignment at once),
-and the three autograded totals must be equal. The table of totals is printed and written to
-``one-grade.md`` in pytest's temporary folder.
+and the three autograded totals must be equal. The table of totals is printed (``pytest -s``)
+and written to ``one-grade.md`` in pytest's temporary folder. ``GMMKIT_ONE_GRADE_ALL=1`` adds
+the variants marked "extra" (one more classic bug per assignment).
 """
 from __future__ import annotations
 
