@@ -47,6 +47,16 @@ def _fmt(x) -> str:
                            suppress_small=False, separator=", ")
 
 
+def block(x, precision: int = 6) -> str:
+    """An array at the end of a message: a vector inline, a matrix (or a stack of them) on lines
+    of its own, indented, one row per line, so that a 4 x 4 covariance reads as one."""
+    text = np.array2string(np.asarray(x, dtype=float), precision=precision, suppress_small=True,
+                           separator=", ", max_line_width=120, threshold=100, edgeitems=3)
+    if np.ndim(x) < 2:
+        return text
+    return "\n" + "\n".join("    " + line for line in text.splitlines())
+
+
 def _side_by_side(label_a: str, a, label_b: str, b) -> str:
     """``label_a: a`` then ``label_b: b``, their continuation lines aligned under the values."""
     width = max(len(label_a), len(label_b)) + 2

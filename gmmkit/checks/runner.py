@@ -1,11 +1,16 @@
 """Running checks: the shared judging loop, and the in-notebook entry point ``check()``."""
 from __future__ import annotations
 
+import html
 import inspect
+import io
 import os
 import signal
+import sys
+import tempfile
 import threading
-from contextlib import contextmanager
+import warnings
+from contextlib import contextmanager, redirect_stderr
 from typing import Optional
 
 from ..wire.protocol import roundtrip
@@ -113,13 +118,146 @@ def _alarm(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def check(assignment: str, obj, hidden: bool = False) -> None:
-    """Run the checks of one graded function or class (or, given as a string, the name of a
-    graded variable) inside a notebook.
+class Points(float):
+    """What a test cell's last ``check(..., hidden=True)`` returns: the points the function earned
+    in all its checks, public and hidden.
 
-    Prints one line per check, and raises ``CheckFailed`` (an ``AssertionError``) listing what to
-    fix when any fails, so nbgrader counts the cell as failed. ``hidden=True`` runs the hidden
-    checks as well; it needs the course material (instructors only).
+    nbgrader takes a test cell's value (its ``execute_result``, parsed as a number) as the
+    cell's partial score, so the cell scores what Gradescope and ``gmmkit grade`` award.
+    Shown as a plain number (which nbgrader reads) and, in HTML, with its maximum.
+    """
+
+    def __new__(cls, value: float, max_points: float, name: str):
+        self = super().__new__(cls, value)
+        self.max_points = float(max_points)
+        self.name = name
+        return self
+
+    def __repr__(self) -> str:
+        return f"{float(self):g}"
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        return (f"<b>{html.escape(self.name)}: {float(self):g} / {self.max_points:g} "
+                "autograded points</b>")
+
+
+class _Captured:
+    """What the student's code wrote to stderr (Python's or the process's) and the warnings it
+    raised while its checks ran."""
+
+    def __init__(self):
+        self.text = ""
+        self.warnings: list = []
+
+    def summary(self) -> list[str]:
+        lines = []
+        if self.warnings:
+            seen: dict[str, int] = {}
+            for w in self.warnings:
+                key = f"{w.category.__name__}: {str(w.message).strip()}"
+                seen[key] = seen.get(key, 0) + 1
+            shown = [f"{key}" + (f" ({n} times)" if n > 1 else "") for key, n in seen.items()]
+            more = len(shown) - 3
+            lines.append(f"Your code raised {_plural(len(seen), 'warning')} while the checks "
+                         "ran (shown here, not on stderr):")
+            lines += [f"    {s[:300]}" for s in shown[:3]]
+            if more > 0:
+                lines.append(f"    ... and {_plural(more, 'other kind')}")
+        # a progress bar rewrites its line with \r: keep what it showed last
+        written = [part.rsplit("\r", 1)[-1].rstrip() for part in self.text.splitlines()]
+        written = [w for w in written if w.strip()]
+        if written:
+            lines.append(f"Your code wrote {_plural(len(written), 'line')} to stderr while the "
+                         "checks ran (shown here, not on stderr):")
+            lines += [f"    {t[:300]}" for t in written[:3]]
+            if len(written) > 3:
+                lines.append(f"    ... and {_plural(len(written) - 3, 'more line')}")
+        return lines
+
+
+@contextmanager
+def _capture_student_output():
+    """Keep the student's stderr and warnings out of the cell's stderr while checks run.
+
+    nbgrader scores a test cell that writes anything to stderr as zero: a ``RuntimeWarning`` from
+    the student's own 0/0, or a tqdm progress bar, would cost the whole cell. Python's
+    ``sys.stderr``, the process's file descriptor 2 (C extensions) and the ``warnings`` module
+    are all redirected; :meth:`_Captured.summary` says what was caught.
+    """
+    captured = _Captured()
+    buffer = io.StringIO()
+    saved_fd = None
+    tmp = None
+    try:
+        try:
+            sys.stderr.flush()
+        except Exception:
+            pass
+        try:
+            tmp = tempfile.TemporaryFile(mode="w+b")
+            saved_fd = os.dup(2)
+            os.dup2(tmp.fileno(), 2)
+        except OSError:
+            saved_fd = None
+        with warnings.catch_warnings(record=True) as caught, redirect_stderr(buffer):
+            warnings.simplefilter("default")  # each warning once per place: a loop cannot flood
+            try:
+                yield captured
+            finally:
+                captured.warnings = list(caught)
+    finally:
+        if saved_fd is not None:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        raw = b""
+        if tmp is not None:
+            try:
+                tmp.seek(0)
+                raw = tmp.read(20_000)
+            finally:
+                tmp.close()
+        captured.text = buffer.getvalue()[:20_000] + raw.decode("utf-8", "replace")
+
+
+def _in_ipython() -> bool:
+    """In a notebook's kernel (or IPython), where a raising check cell would score zero in
+    nbgrader and show a traceback through the kit."""
+    ipython = sys.modules.get("IPython")
+    try:
+        return ipython is not None and ipython.get_ipython() is not None
+    except Exception:
+        return False
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
+def _indent(text: str, by: str = "    ") -> str:
+    return "\n".join(by + line if line else line for line in text.splitlines())
+
+
+# The public checks' results of the latest check() of each function: a test cell calls
+# check(a, f) then check(a, f, hidden=True), whose value is the points of both.
+_LAST_PUBLIC: dict = {}
+
+
+def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
+    """Run the checks of one graded function or class (or, given as a string, the name of a
+    graded variable) inside a notebook, and print one report: a line per check, under each
+    failed one what was expected, what came and what to try.
+
+    In a notebook a failed check does not raise: nbgrader would score the whole cell zero, and
+    the ✘ lines already say what to fix. In a plain script (the lab's ``check_gmm1d.py``) a failed
+    public check raises ``CheckFailed`` after the report, so that the script can tell.
+    ``hidden=True`` (nbgrader's hidden test cells; it needs the course material, instructors
+    only) runs the hidden checks as well and returns the points of all the function's checks
+    (a :class:`Points`), which nbgrader takes as the cell's partial score. What the student's
+    code writes to stderr or warns while its checks run is shown in the report, never on the
+    cell's stderr (which nbgrader scores zero).
     """
     if os.environ.get(IN_WORKER):
         return None
@@ -130,28 +268,63 @@ def check(assignment: str, obj, hidden: bool = False) -> None:
         name = obj
         caller = inspect.currentframe().f_back.f_globals
         if name not in caller:
-            raise NameError(f"`{name}` is not defined yet: run the cell that defines it first")
+            print(f"\u2718 `{name}` is not defined yet: run the cell that defines it first")
+            return Points(0.0, 0.0, name) if hidden else None
         obj = caller[name]
     else:
         name = getattr(obj, "__name__", None)
     if name is None:
         raise TypeError("check() takes the function or class itself, e.g. check('gmm_sampling', softmax), "
                         "or the name of a graded variable as a string")
-    checks = [c for c in public_checks(assignment) if c.function == name]
+    public = [c for c in public_checks(assignment) if c.function == name]
     ref = None
+    checks = public
     if hidden:
         hidden_mod = load_module(paths.hidden_checks_file(assignment), f"_hidden_{assignment}")
         checks = [c for c in hidden_mod.CHECKS if c.function == name]
         ref = load_module(paths.solutions_file(assignment), f"_solution_{assignment}")
-    if not checks:
+    if not checks and not (hidden and public):
         raise LookupError(f"{assignment} has no checks for {name!r}; is the name spelled as in the assignment?")
-    results = run_checks(checks, InKernelStudent({name: obj}), ref)
+    earlier = []
+    if hidden:  # the points of the public checks go with the cell too: reuse the cell's run
+        last = _LAST_PUBLIC.get((assignment, name))
+        if last is not None and last[0] is obj:
+            earlier = last[1]
+        elif public:
+            earlier = _run_and_report(assignment, name, obj, public, None, "public")
+    results = _run_and_report(assignment, name, obj, checks, ref, "hidden" if hidden else "public")
+    if not hidden:
+        _LAST_PUBLIC[(assignment, name)] = (obj, results)
+        failed = sum(not r.passed for r in results)
+        if failed and not _in_ipython():  # a script (check_gmm1d.py) learns it from the raise
+            raise CheckFailed(f"{failed} of {_plural(len(results), 'public check')} of {name} "
+                              "failed: see the \u2718 lines above")
+        return None
+    every = earlier + results
+    points = Points(sum(r.score for r in every), sum(r.max_score for r in every), name)
+    print(f"{name}: {float(points):g} / {points.max_points:g} autograded points "
+          f"({sum(r.passed for r in every)} of {_plural(len(every), 'check')} passed).")
+    return points
+
+
+def _run_and_report(assignment: str, name: str, obj, checks: list, ref, kind: str) -> list:
+    with _capture_student_output() as captured:
+        results = run_checks(checks, InKernelStudent({name: obj}), ref)
     for r in results:
         mark = "\u2714" if r.passed else "\u2718"
         print(f"{mark} {r.name}  ({r.score:g}/{r.max_score:g})")
+        if not r.passed and r.output:
+            print(_indent(r.output))
         if r.figure:
             _show_inline(r.figure)
+    for line in captured.summary():
+        print(line)
     failed = [r for r in results if not r.passed]
-    if failed:
-        raise CheckFailed("\n\n".join(f"{r.name}:\n{r.output}" for r in failed))
-    print(f"All {len(results)} {'hidden' if hidden else 'public'} checks of {name} passed.")
+    n = len(results)
+    if not failed:
+        print(f"All {n} {kind} checks of {name} passed." if n != 1 else
+              f"The {kind} check of {name} passed.")
+    else:
+        advice = ": fix what the \u2718 lines say and run this cell again" if kind == "public" else ""
+        print(f"{n - len(failed)} of {_plural(n, kind + ' check')} of {name} passed{advice}.")
+    return results

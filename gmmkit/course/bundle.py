@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 from .. import paths
 from ..paths import PACKAGE
 
-TEMPLATES = Path(__file__).parent / "templates"
 EPOCH = (2020, 1, 1, 0, 0, 0)   # fixed timestamps: the same inputs give the same zip
 SKIP = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -34,6 +34,12 @@ def requirements() -> list[str]:
                   and r.split("==")[0].strip().lower() not in NOT_FOR_GRADING)
 
 
+def template(name: str) -> bytes:
+    """One of the bundle's scripts, ``setup.sh`` or ``run_autograder``, read as package data
+    (``gmmkit/course/templates/``), so that a wheel install builds bundles too."""
+    return resources.files(__package__).joinpath("templates", name).read_bytes()
+
+
 def _add(zf: zipfile.ZipFile, arcname: str, data: bytes, executable: bool = False) -> None:
     info = zipfile.ZipInfo(arcname, EPOCH)
     info.external_attr = (0o755 if executable else 0o644) << 16
@@ -47,8 +53,8 @@ def build_bundle(assignment: str, out_dir: Path, root: Path | None = None) -> Pa
     target = out_dir / f"{assignment}.zip"
     tmp = target.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
-        _add(zf, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-        run = (TEMPLATES / "run_autograder").read_text().replace("@ASSIGNMENT@", assignment)
+        _add(zf, "setup.sh", template("setup.sh"), executable=True)
+        run = template("run_autograder").decode().replace("@ASSIGNMENT@", assignment)
         _add(zf, "run_autograder", run.encode(), executable=True)
         _add(zf, "requirements.txt", ("\n".join(requirements()) + "\n").encode())
         _add(zf, "kit/pyproject.toml", (root / "pyproject.toml").read_bytes())

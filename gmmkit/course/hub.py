@@ -131,7 +131,16 @@ What autograding does: every test cell is locked and checksummed; nbgrader puts 
 back (with its hidden tests) in any submission that edited or deleted one, and runs the
 notebook's cells in order in a fresh kernel. Each test cell calls the kit's
 `check("<a>", function)` and, hidden, `check("<a>", function, hidden=True)`: the very checks
-Gradescope runs, with the same points.
+Gradescope runs, with the same points. The hidden call's value is the points of all the
+function's checks, which nbgrader takes as the cell's partial score; the student's stderr and
+warnings are kept out of the cell's stderr (nbgrader would score the cell zero) and shown in its
+report. A failing check does not raise, so `nbgrader validate` passes a notebook whose checks
+fail: the ✘ lines say what lost points.
+
+`Attribute 'checksum' for cell ... has changed!` in autograde's log, for every test cell of
+every submission, is nbgrader's behaviour with hidden tests (jupyter/nbgrader#1961: the
+gradebook's checksum is the source cell's, taken before the hidden tests are removed); the
+source cell is put back, as for a real edit. It is not a sign of tampering.
 
 ## What in-kernel autograding cannot isolate
 The hidden tests run **inside the student's own kernel**, after the student's code, with the

@@ -11,7 +11,12 @@ from pathlib import Path
 from ..checks.core import CheckResult
 
 MAX_OUTPUT = 4000          # characters of one test's output
-INSTRUCTOR_ONLY = "hidden"  # Gradescope: never shown to students
+# Gradescope renders an output without a format as "simple_format", which drops what looks like
+# HTML (a message about `<lambda>` loses the word): every output says how to render it, plain
+# "text" unless a test carries a figure ("html", its message escaped). No test is "hidden":
+# Gradescope then hides the total from students. What only instructors need (the isolation,
+# an internal error) goes to extra_data and to the autograder's stdout, which students never see.
+TEXT = "text"
 # Figures are base64 PNGs of a few tens of kilobytes each (gmmkit/checks/figures.py). Whatever
 # the checks draw, results.json stays under Gradescope's 1 MB: one figure may take at most
 # MAX_FIGURE characters and all of them together FIGURE_BUDGET; beyond that a test keeps its
@@ -78,11 +83,6 @@ def to_gradescope(report: Report) -> dict:
               "visibility": r.visibility, "status": r.status, **_test_output(r, keep),
               **_test_extra(r)}
              for r, keep in zip(report.results, _figures_kept(report.results))]
-    env = f"Isolation: {report.isolation}"
-    if report.internal_error:
-        env += f"\nInternal grader error: {report.internal_error}"
-    tests.append({"name": "Grading environment (instructors only)", "score": 0, "max_score": 0,
-                  "output": _clip(env), "visibility": INSTRUCTOR_ONLY})
     passed = sum(r.passed for r in report.results)
     lines = [f"{report.assignment}: {report.score:g} / {report.max_score:g} autograded points "
              f"({passed} of {len(report.results)} checks passed)."]
@@ -90,11 +90,13 @@ def to_gradescope(report: Report) -> dict:
     if report.internal_error:
         lines.append("The grader met an internal problem; your instructor can see the details. "
                      "Points shown are only those the checks awarded before it.")
+    extra = {"assignment": report.assignment, "isolation": report.isolation}
+    if report.internal_error:
+        extra["internal_error"] = _clip(report.internal_error, 2000)
     return {"score": report.score, "execution_time": round(report.execution_time, 3),
-            "output": _clip("\n".join(lines), 8000), "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"assignment": report.assignment, "isolation": report.isolation,
-                           "internal_error": bool(report.internal_error)}}
+            "output": _clip("\n".join(lines), 8000), "output_format": TEXT,
+            "test_output_format": TEXT, "test_name_format": TEXT, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests, "extra_data": extra}
 
 
 def write_atomic(path: Path, data: dict) -> None:

@@ -459,7 +459,7 @@ expected_mean_density = 0.0999   # read by check() below, as in the notebook's c
 def test_the_notebook_checks_a_variable_by_its_name(capsys):
     check(ASSIGNMENT, "expected_mean_density")
     check(ASSIGNMENT, "expected_mean_density", hidden=True)
-    assert "All 1 hidden checks of expected_mean_density passed." in capsys.readouterr().out
+    assert "The hidden check of expected_mean_density passed." in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------
