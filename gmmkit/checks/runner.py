@@ -307,9 +307,22 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     return points
 
 
+def _graded_namespace(assignment: str, name: str, obj) -> dict:
+    """``obj`` and the assignment's other graded names from the notebook it was defined in, so
+    that the check of a composite (``em_fit``) can replay the student's own steps, as the
+    grader does with the whole notebook."""
+    from . import public_checks
+
+    scope = getattr(obj, "__globals__", {})
+    graded = {c.function for c in public_checks(assignment)}
+    namespace = {n: scope[n] for n in graded if n in scope}
+    namespace[name] = obj
+    return namespace
+
+
 def _run_and_report(assignment: str, name: str, obj, checks: list, ref, kind: str) -> list:
     with _capture_student_output() as captured:
-        results = run_checks(checks, InKernelStudent({name: obj}), ref)
+        results = run_checks(checks, InKernelStudent(_graded_namespace(assignment, name, obj)), ref)
     for r in results:
         mark = "\u2714" if r.passed else "\u2718"
         print(f"{mark} {r.name}  ({r.score:g}/{r.max_score:g})")
