@@ -45,7 +45,8 @@ def record(ref, store) -> None:
 
     # fit from the fixed Iris start
     start = inputs.iris_start()
-    store.value("fit.first", V.first_step(ref, X, start))
+    for t, step in enumerate(V.first_steps(ref, X, start)):
+        store.value(f"fit.step{t}", step)
     store.value(f"fit.nll_iters={FIT_DEFAULT_ITERS}",
                 V.reference_trajectory(ref, X, start, FIT_DEFAULT_ITERS)["nll"][:-1])
     for t in (FIT_ITERS - 1, FIT_ITERS, FIT_ITERS + 1):

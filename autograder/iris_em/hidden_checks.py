@@ -109,7 +109,7 @@ def reference_target(ref, X, start, iters: int) -> Target:
     theta = {t: tuple(traj[n][t] for n in NAMES) for t in (iters - 1, iters, iters + 1)}
     return Target(theta=theta[iters], nll=traj["nll"][:iters + 1],
                   neighbours={t: theta[t] for t in (iters - 1, iters + 1)},
-                  first=V.first_step(ref, X, start), source="the reference from the same start")
+                  steps=V.first_steps(ref, X, start), source="the reference from the same start")
 
 
 def _fit_reference(student, ref):

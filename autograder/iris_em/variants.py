@@ -173,11 +173,15 @@ def reference_trajectory(ref, X, start, iters: int) -> dict:
             "nll": np.array([ref.negativeloglikelihood(X, *t) for t in thetas])}
 
 
-def first_step(ref, X, start) -> dict:
-    """The reference's steps at the start: r0 = E_step(start), theta1 = M_step(r0), and the NLL
-    at the start and at theta1 (what a fit's own steps are checked against)."""
-    r0 = ref.E_step(X, *start)
-    pi, mu, cov = ref.M_step(r0, X)
-    return {"r0": r0, "pi1": pi, "mu1": mu, "cov1": cov,
-            "nll0": np.float64(ref.negativeloglikelihood(X, *start)),
-            "nll1": np.float64(ref.negativeloglikelihood(X, pi, mu, cov))}
+def first_steps(ref, X, start, count: int = 2) -> list:
+    """The reference's first ``count`` iterations from ``start``: for each t, the E-step at
+    theta_t (r (n, k)), the M-step on it (pi, mu, cov: theta_{t+1}) and the NLL at theta_t; what
+    a fit's own steps are checked against."""
+    theta, out = tuple(start), []
+    for _ in range(count):
+        r = ref.E_step(X, *theta)
+        nxt = ref.M_step(r, X)
+        out.append({"r": r, "pi": nxt[0], "mu": nxt[1], "cov": nxt[2],
+                    "nll": np.float64(ref.negativeloglikelihood(X, *theta))})
+        theta = nxt
+    return out

@@ -79,8 +79,8 @@ COV_RIDGE = Bug("iris_em.M_step.ridge_large", "a ridge far above 1e-6 on every c
 ARGS_SWAPPED = Bug("iris_em.M_step.args_swapped", "M_step(X, r) instead of M_step(r, X)",
                    "note the order of the arguments: M_step(r, X), the responsibilities first")
 NO_EMPTY_GUARD = Bug("iris_em.M_step.no_empty_guard", "0 / 0 for an empty component",
-                     "component 3 has R_3 = sum_i r[i, 3] = 0, so mu[3] = 0 / 0 = nan: guard the "
-                     "division, e.g. R = r.sum(axis=0) + 10 * np.finfo(float).eps "
+                     "an empty component has R_j = sum_i r[i, j] = 0, so mu[j] = 0 / 0 = nan: "
+                     "guard the division, e.g. R = r.sum(axis=0) + 10 * np.finfo(float).eps "
                      "(scikit-learn's way) or np.maximum(R, 1e-12); the empty component then "
                      "gets weight 0 and stays finite")
 NO_RIDGE = Bug("iris_em.M_step.no_ridge", "no ridge: a one-point component is singular",

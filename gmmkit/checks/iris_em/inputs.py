@@ -89,18 +89,21 @@ def onehot_r() -> np.ndarray:
     return np.eye(K)[iris()[1]]
 
 
+# The guards' inputs have k = 5 components, not d = 4, so that M_step(X, r) (the arguments
+# swapped) cannot pass for M_step(r, X) by its shapes.
 def empty_component_r() -> np.ndarray:
-    """The one-hot true labels and a 4th, empty column (150, 4)."""
-    r = np.zeros((150, 4))
+    """The one-hot true labels and a 4th and 5th, empty column (150, 5)."""
+    r = np.zeros((150, 5))
     r[np.arange(150), iris()[1]] = 1.0
     return r
 
 
 def single_point_r() -> np.ndarray:
-    """One-hot (150, 4) where component 3 owns only the first flower X[0]."""
+    """One-hot (150, 5) where component 3 owns only the first flower X[0] and component 4 only
+    X[50]."""
     labels = iris()[1].copy()
-    labels[0] = 3
-    return np.eye(4)[labels]
+    labels[0], labels[50] = 3, 4
+    return np.eye(5)[labels]
 
 
 def iris_start():

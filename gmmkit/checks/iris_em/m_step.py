@@ -178,9 +178,10 @@ def expect_positive_definite(c: np.ndarray, what: str) -> None:
 def _empty_component(student, ref) -> None:
     X, _ = iris()
     r = empty_component_r()
-    what = "M_step(r, X_iris) with r the one-hot true labels and a 4th, empty column"
+    what = ("M_step(r, X_iris) with r the one-hot true labels and two empty columns "
+            "(components 3 and 4)")
     got = run_mstep(student, r, X, what)
-    expect_shapes(got, 4, 4, what)
+    expect_shapes(got, 5, 4, what)
     for name in NAMES:
         expect_finite(got[name], f"{name} of {what}", B.NO_EMPTY_GUARD)
     expect_distribution(got["pi"], what)
@@ -189,13 +190,15 @@ def _empty_component(student, ref) -> None:
 def _single_point(student, ref) -> None:
     X, _ = iris()
     r = single_point_r()
-    what = "M_step(r, X_iris) with one-hot r where component 3 owns only the point X[0]"
+    what = ("M_step(r, X_iris) with one-hot r where component 3 owns only the point X[0] and "
+            "component 4 only X[50]")
     got = run_mstep(student, r, X, what)
-    expect_shapes(got, 4, 4, what)
+    expect_shapes(got, 5, 4, what)
     for name in NAMES:
         expect_finite(got[name], f"{name} of {what}", B.NO_RIDGE)
     expect_distribution(got["pi"], what)
-    expect_positive_definite(got["cov"][3], f"cov[3] of {what}")
+    for j in (3, 4):
+        expect_positive_definite(got["cov"][j], f"cov[{j}] of {what}")
 
 
 CHECKS = [
