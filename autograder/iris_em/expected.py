@@ -18,8 +18,10 @@ NAMES = ("pi", "mu", "cov")
 
 
 def _bugs(store, key: str, values: dict) -> None:
+    """A bug's value only has to be recognised (to rtol 1e-4): float32 is plenty, and half the
+    size."""
     for bug_id, value in values.items():
-        store.bug(key, bug_id, value)
+        store.bug(key, bug_id, np.asarray(value, dtype=np.float32))
 
 
 def record(ref, store) -> None:
@@ -28,9 +30,10 @@ def record(ref, store) -> None:
     # E_step and negativeloglikelihood on Iris, and the classic bugs there
     pi, mu, cov = inputs.identical_components()
     _bugs(store, "E_step.identical", V.estep_bugs(X, pi, mu, cov))
-    for key, _label, pi, mu, cov in inputs.iris_cases():
+    for i, (key, _label, pi, mu, cov) in enumerate(inputs.iris_cases()):
         store.value(f"E_step.{key}", V.resp(X, pi, mu, cov))
-        _bugs(store, f"E_step.{key}", V.estep_bugs(X, pi, mu, cov))
+        if i < 2:   # every classic bug fails by the second case (k = 3): its hint is read there
+            _bugs(store, f"E_step.{key}", V.estep_bugs(X, pi, mu, cov))
         store.value(f"negativeloglikelihood.{key}", np.float64(V.nll(X, pi, mu, cov)))
         _bugs(store, f"negativeloglikelihood.{key}", V.nll_bugs(X, pi, mu, cov))
 

@@ -73,7 +73,7 @@ def judge_resp(got: np.ndarray, X, pi, mu, cov, what: str, expected, bugs: dict)
         expect_close(got, expected, what, **R_TOL, hint=hint)
 
 
-def _pmf(student, ref) -> None:
+def _e_step_pmf(student, ref) -> None:
     X, _ = iris()
     for key, label, pi, mu, cov in iris_cases()[:2]:
         what = f"E_step(X_iris, ...) {label}"
@@ -87,7 +87,7 @@ def _pmf(student, ref) -> None:
             expect_pmf_rows(got, what)
 
 
-def _values(student, ref) -> None:
+def _e_step_values(student, ref) -> None:
     X, _ = iris()
     pi, mu, cov = identical_components()
     what = ("E_step(X_iris, pi=[0.2, 0.3, 0.5], mu, cov) with three identical components "
@@ -102,7 +102,7 @@ def _values(student, ref) -> None:
 
 CHECKS = [
     E_STEP.check("iris_em.E_step.pmf", "E_step: returns r of shape (n, k), each row a "
-                 "distribution over the components", 1, _pmf),
+                 "distribution over the components", 1, _e_step_pmf),
     E_STEP.check("iris_em.E_step.values", "E_step: Bayes' rule, compared with "
-                 "scipy.stats.multivariate_normal on Iris (k = 2, 3, 4)", 1, _values),
+                 "scipy.stats.multivariate_normal on Iris (k = 2, 3, 4)", 1, _e_step_values),
 ]

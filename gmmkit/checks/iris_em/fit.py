@@ -298,7 +298,7 @@ def stored_target(iters: int) -> Target:
                   steps=steps, source="the reference's EM")
 
 
-def _loss_history(student, ref) -> None:
+def _fit_loss_history(student, ref) -> None:
     X, _ = iris()
     start = iris_start()
     what = f"fit(X_iris, pi, mu, cov) {IRIS_START}, default iters"
@@ -308,7 +308,7 @@ def _loss_history(student, ref) -> None:
     judge_fit_history(out, target, OwnSteps(student, X, start, FIT_DEFAULT_ITERS, target), what)
 
 
-def _matches_sklearn(student, ref) -> None:
+def _fit_matches_sklearn(student, ref) -> None:
     X, _ = iris()
     start = iris_start()
     what = f"fit(X_iris, pi, mu, cov, iters={FIT_ITERS}) {IRIS_START}"
@@ -321,7 +321,7 @@ def _matches_sklearn(student, ref) -> None:
 
 CHECKS = [
     FIT.check("iris_em.fit.loss_history", "fit: loss_hist has shape (iters,), starts at the NLL "
-              "and never increases", 1, _loss_history),
+              "and never increases", 1, _fit_loss_history),
     FIT.check("iris_em.fit.matches_sklearn", "fit: matches scikit-learn's GaussianMixture from "
-              "the same start (12 iterations)", 1, _matches_sklearn),
+              "the same start (12 iterations)", 1, _fit_matches_sklearn),
 ]

@@ -59,7 +59,7 @@ def judge_start(value, X, k: int, what: str) -> tuple:
     return pi, mu, cov
 
 
-def _valid_on_iris(student, ref) -> None:
+def _init_params_iris(student, ref) -> None:
     X, _ = iris()
     judge_start(student.call("init_params", X, K), X, K, "init_params(X_iris, 3)")
     judge_start(student.call("init_params", X, K, random_state=0), X, K,
@@ -100,15 +100,15 @@ def judge_random_state(student, X, k: int, label: str) -> None:
                  f"on with every draw) or a generator seeded from the clock", B.INIT_GLOBAL_RNG)
 
 
-def _random_state(student, ref) -> None:
+def _init_params_random_state(student, ref) -> None:
     X, _ = iris()
     judge_random_state(student, X, K, "X_iris")
 
 
 CHECKS = [
     INIT_PARAMS.check("iris_em.init_params.valid", "init_params: a valid start on Iris (k = 3)",
-                      1, _valid_on_iris),
+                      1, _init_params_iris),
     INIT_PARAMS.check("iris_em.init_params.random_state", "init_params: the same random_state "
                       "gives the same start (randomness only from random_state, never numpy's "
-                      "global generator)", 0.5, _random_state),
+                      "global generator)", 0.5, _init_params_random_state),
 ]

@@ -114,7 +114,7 @@ def _expect_mean(value: np.ndarray, known, what: str, hint) -> None:
     expect_close(value, np.asarray(known, dtype=float), what, rtol=0, atol=MEAN_TOL, hint=hint)
 
 
-def _uniform(student, ref) -> None:
+def _m_step_uniform(student, ref) -> None:
     X, _ = iris()
     r = uniform_r()
     what = "M_step(r, X_iris) with every r[i, j] = 1/3"
@@ -134,7 +134,7 @@ def _uniform(student, ref) -> None:
     judge_mstep(got, expected, bugs, X, what)
 
 
-def _true_labels(student, ref) -> None:
+def _m_step_true_labels(student, ref) -> None:
     X, _ = iris()
     r = onehot_r()
     what = "M_step(r, X_iris) with r the one-hot matrix of the true labels"
@@ -175,7 +175,7 @@ def expect_positive_definite(c: np.ndarray, what: str) -> None:
              f"{fmt(c, 6)}", B.NO_RIDGE)
 
 
-def _empty_component(student, ref) -> None:
+def _m_step_empty_component(student, ref) -> None:
     X, _ = iris()
     r = empty_component_r()
     what = ("M_step(r, X_iris) with r the one-hot true labels and two empty columns "
@@ -187,7 +187,7 @@ def _empty_component(student, ref) -> None:
     expect_distribution(got["pi"], what)
 
 
-def _single_point(student, ref) -> None:
+def _m_step_single_point(student, ref) -> None:
     X, _ = iris()
     r = single_point_r()
     what = ("M_step(r, X_iris) with one-hot r where component 3 owns only the point X[0] and "
@@ -203,11 +203,11 @@ def _single_point(student, ref) -> None:
 
 CHECKS = [
     M_STEP.check("iris_em.M_step.uniform", "M_step: known values with uniform responsibilities "
-                 "(every r[i, j] = 1/3)", 1, _uniform),
+                 "(every r[i, j] = 1/3)", 1, _m_step_uniform),
     M_STEP.check("iris_em.M_step.true_labels", "M_step: known values with the true labels as "
-                 "responsibilities", 1, _true_labels),
+                 "responsibilities", 1, _m_step_true_labels),
     M_STEP.check("iris_em.M_step.empty_component", "M_step: an empty component (R_j = 0) gives "
-                 "finite pi, mu, cov", 1, _empty_component),
+                 "finite pi, mu, cov", 1, _m_step_empty_component),
     M_STEP.check("iris_em.M_step.single_point", "M_step: a component on a single point gets a "
-                 "positive definite covariance", 1, _single_point),
+                 "positive definite covariance", 1, _m_step_single_point),
 ]

@@ -41,7 +41,7 @@ def judge_nll(got: float, expected: float, bugs: dict, what: str, atol: float = 
                        B.CATALOGUE, BUG_TOL) or FORMULA)
 
 
-def _known_values(student, ref) -> None:
+def _nll_known_values(student, ref) -> None:
     X, _ = iris()
     for key, label, known in [("uniform", "every r[i, j] = 1/3", UNIFORM_NLL),
                               ("onehot", "r the one-hot true labels", ONEHOT_NLL)]:
@@ -52,7 +52,7 @@ def _known_values(student, ref) -> None:
                   STORE.bugs(f"negativeloglikelihood.{key}"), what)
 
 
-def _values(student, ref) -> None:
+def _nll_values(student, ref) -> None:
     X, _ = iris()
     for key, label, pi, mu, cov in iris_cases():
         what = f"negativeloglikelihood(X_iris, ...) {label}"
@@ -63,7 +63,7 @@ def _values(student, ref) -> None:
 
 CHECKS = [
     NLL.check("iris_em.negativeloglikelihood.known_values", "negativeloglikelihood: known "
-              "values (uniform and true-label parameters)", 1, _known_values),
+              "values (uniform and true-label parameters)", 1, _nll_known_values),
     NLL.check("iris_em.negativeloglikelihood.values", "negativeloglikelihood: equals scipy's on "
-              "Iris (k = 2, 3, 4)", 1, _values),
+              "Iris (k = 2, 3, 4)", 1, _nll_values),
 ]
