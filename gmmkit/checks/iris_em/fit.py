@@ -109,7 +109,10 @@ class OwnSteps:
                         continue
                     try:
                         why = judge(theta, step, where)
-                    except (StudentError, CheckFailed) as exc:
+                    except StudentError as exc:
+                        why = (f"could not be called beside fit ({exc.message})"
+                               if exc.kind == "missing" else exc.message.splitlines()[0])
+                    except CheckFailed as exc:
                         why = str(exc).splitlines()[0]
                     if why:
                         self._faults[name] = why
@@ -164,6 +167,29 @@ def _faults_text(faults: dict) -> str:
     return "; ".join(f"your {name}: {why}" for name, why in faults.items())
 
 
+def _params_hint(got: tuple, target: Target, replayed, faults: dict, start, iters: int):
+    """What the fitted parameters are, if not EM's after ``iters`` iterations: the start, or the
+    parameters one iteration off (EM's, or the student's own steps'), or neither."""
+    if close_theta(got, start):
+        return B.FIT_START_RETURNED
+    neighbours = [target.neighbours]
+    if replayed is not None:
+        neighbours.append({t: replayed[0][t] for t in (iters - 1, iters + 1)})
+    for thetas in neighbours:
+        for t, theta in sorted(thetas.items()):
+            if t >= 1 and close_theta(got, theta):
+                return dataclasses.replace(B.FIT_ITERS_OFF, hint=(
+                    f"your parameters are those after {t} iterations, not {iters}: "
+                    + B.FIT_ITERS_OFF.hint))
+    if faults:
+        return dataclasses.replace(B.FIT_NOT_OWN_STEPS, hint=(
+            "your fit reaches neither the expected parameters nor those of your own steps, "
+            f"replayed from the same start ({_faults_text(faults)}; see their checks): "
+            + B.FIT_NOT_OWN_STEPS.hint))
+    return ("run `iters` iterations, each an E-step at the current parameters then an M-step, "
+            "and return the parameters after the last M-step")
+
+
 def judge_fit_params(out: tuple, target: Target, own: OwnSteps, X, start, iters: int,
                      what: str) -> None:
     """The fitted (pi, mu, cov) against the target, or against the student's own steps where
@@ -175,27 +201,7 @@ def judge_fit_params(out: tuple, target: Target, own: OwnSteps, X, start, iters:
     replayed = own.replay(with_nll=False) if faults else None
     if replayed is not None and close_theta(got, replayed[0][iters]):
         return          # fit does what its own steps say: they are judged by their own checks
-    hint = ("run `iters` iterations, each an E-step at the current parameters then an M-step, "
-            "and return the parameters after the last M-step")
-    if close_theta(got, start):
-        hint = B.FIT_START_RETURNED
-    else:
-        trajectories = [target.neighbours] + ([{t: replayed[0][t] for t in (iters - 1,
-                                                                              iters + 1)}]
-                                              if replayed is not None else [])
-        for thetas in trajectories:
-            for t, theta in sorted(thetas.items()):
-                if t >= 1 and close_theta(got, theta):
-                    hint = dataclasses.replace(B.FIT_ITERS_OFF, hint=(
-                        f"your parameters are those after {t} iterations, not {iters}: "
-                        + B.FIT_ITERS_OFF.hint))
-                    break
-    if faults and hint is not B.FIT_START_RETURNED and not getattr(hint, "id", "") \
-            == B.FIT_ITERS_OFF.id:
-        hint = dataclasses.replace(B.FIT_NOT_OWN_STEPS, hint=(
-            "your fit reaches neither the expected parameters nor those of your own steps, "
-            f"replayed from the same start ({_faults_text(faults)}; see their checks): "
-            + B.FIT_NOT_OWN_STEPS.hint))
+    hint = _params_hint(got, target, replayed, faults, start, iters)
     for name, g in zip(NAMES, got):
         expect_finite(g, f"{name} of {what}", "is some R_j zero, or a covariance singular? "
                       "Your M_step's guards (R_j + 10 * eps, cov + 1e-6 * I) keep them finite")
