@@ -955,3 +955,29 @@ def test_the_search_finds_an_answer_where_one_is_importable(tmp_path, monkeypatc
         results = run_checks(checks, InKernelStudent(submission), REF)
     earned = {c.function for c, r in zip(checks, results) if r.score > 0}
     assert earned == {"E_step", "M_step", "negativeloglikelihood"}
+
+
+def _fit_recording_ll(X, pi, mu, cov, iters=50):
+    pi, mu, cov, hist = REF.fit(X, pi, mu, cov, iters)
+    return pi, mu, cov, -hist
+
+
+@pytest.mark.parametrize("function, bug", [
+    ("E_step", E_step_wrong_axis),
+    ("M_step", lambda r, X: _mstep(r, X, cov_kind="uncentred")),
+    ("negativeloglikelihood", lambda *a: -REF.negativeloglikelihood(*a)),
+    ("fit", _fit_recording_ll)], ids=["E_step", "M_step", "nll", "fit"])
+def test_public_failures_say_expected_got_where_and_what_to_try(function, bug):
+    """Judged from stored values, the messages are as helpful as before: what was expected,
+    what came, where, a hint naming the classic bug (its id recorded), and a figure."""
+    checks = [c for c in public_checks(ASSIGNMENT) if c.function == function]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        results = run_checks(checks, InKernelStudent(reference(**{function: bug})), None)
+    bad = [r for r in results if not r.passed]
+    assert bad
+    for r in bad:
+        assert "Hint: " in r.output
+        assert any(w in r.output for w in ("expected", " but ", "not 1", "allowed")), r.output
+        assert r.bug.startswith(f"iris_em.{function if function != 'negativeloglikelihood' else 'nll'}.")
+    assert any(r.figure for r in bad) or function == "negativeloglikelihood"
