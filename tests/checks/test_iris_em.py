@@ -981,3 +981,15 @@ def test_public_failures_say_expected_got_where_and_what_to_try(function, bug):
         assert any(w in r.output for w in ("expected", " but ", "not 1", "allowed")), r.output
         assert r.bug.startswith(f"iris_em.{function if function != 'negativeloglikelihood' else 'nll'}.")
     assert any(r.figure for r in bad) or function == "negativeloglikelihood"
+
+
+def test_the_trusted_side_imports_only_the_declared_api():
+    """hidden_checks.py, variants.py and expected.py use gmmkit.checks.iris_em's __all__ only."""
+    import gmmkit.checks.iris_em as public
+    for name in ("hidden_checks.py", "variants.py", "expected.py"):
+        tree = ast.parse((paths.kit_root() / "autograder" / ASSIGNMENT / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "gmmkit.checks.iris_em":
+                assert {a.name for a in node.names} <= set(public.__all__), name
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("gmmkit.checks.iris_em."), (name, node.module)
