@@ -1,9 +1,10 @@
 """Records what the public checks of ``iris_em`` compare against (run by ``gmmkit build``).
 
-The inputs come from the public package (``gmmkit.checks.iris_em``, its declared API), so that the stored
-values belong to exactly the inputs the public checks use. Values: scipy's responsibilities and
-log-likelihoods, numpy's weighted means and covariances, scikit-learn's and the reference's fits;
-and, for each case, what the classic bugs give there (their hints name the bug).
+The inputs come from the public package (``gmmkit.checks.iris_em``, its declared API), so
+that the stored values belong to exactly the inputs the public checks use. Values: scipy's
+responsibilities and log-likelihoods, numpy's weighted means and covariances, scikit-learn's and
+the reference's fits; and, for each case, what the classic bugs give there (their hints name
+the bug).
 """
 from pathlib import Path
 

@@ -446,7 +446,8 @@ def test_the_nll_as_a_sum_of_logs():
         return -float((np.log(pi) + REF.log_gaussian(X, mu, cov)).sum())
     results = grade("negativeloglikelihood", negativeloglikelihood=nll)
     assert failed(results) == OF["negativeloglikelihood"]
-    assert "log of the sum is not the sum of the logs" in results["iris_em.negativeloglikelihood.values"].output
+    out = results["iris_em.negativeloglikelihood.values"].output
+    assert "log of the sum is not the sum of the logs" in out
 
 
 def test_the_nll_without_the_weights():
@@ -979,7 +980,8 @@ def test_public_failures_say_expected_got_where_and_what_to_try(function, bug):
     for r in bad:
         assert "Hint: " in r.output
         assert any(w in r.output for w in ("expected", " but ", "not 1", "allowed")), r.output
-        assert r.bug.startswith(f"iris_em.{function if function != 'negativeloglikelihood' else 'nll'}.")
+        prefix = "nll" if function == "negativeloglikelihood" else function
+        assert r.bug.startswith(f"iris_em.{prefix}.")
     assert any(r.figure for r in bad) or function == "negativeloglikelihood"
 
 
