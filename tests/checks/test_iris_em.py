@@ -5,9 +5,15 @@ loops over the points like the lecture's (``multivariate_normal.pdf`` point by p
 start from data points, the loss recorded after each M-step), and one vectorised differently
 (``np.linalg.inv`` and ``einsum``, float32 responsibilities, ``np.cov`` with a ridge of 1e-5, a
 k-means++ start, the loss as a mean per point). Each classic bug must fail the check(s) meant to
-catch it, with a message a student can act on. The reference is proven equal to scikit-learn's
-GaussianMixture from the same start, and the source notebook is kept in step with the reference
-module and the checks.
+catch it, with a message a student can act on and the bug's id. Checks are found by their stable
+ids.
+
+Fair to the last point (issue 18): a correct fit over a buggy step keeps the fit's points, a
+working guard (a ridge of 1e-3) passes the guard checks, and an init that draws from numpy's
+global generator fails the random_state check. Nothing a student can install computes an
+answer (issue 16): a submission that searches gmmkit for answer-shaped functions earns nothing.
+The reference is proven equal to scikit-learn's GaussianMixture from the same start, and the
+source notebook is kept in step with the reference module and the checks.
 """
 import ast
 import json
