@@ -1001,3 +1001,19 @@ def test_the_trusted_side_imports_only_the_declared_api():
                 assert {a.name for a in node.names} <= set(public.__all__), name
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("gmmkit.checks.iris_em."), (name, node.module)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="check() in a notebook gives the "
+                   "checks only the function it checks (InKernelStudent({name: obj}) in "
+                   "gmmkit/checks/runner.py), so fit's replay cannot call the notebook's own "
+                   "E_step and M_step there; it needs the notebook's namespace, as the worker has")
+def test_in_a_notebook_a_correct_fit_over_a_buggy_m_step_keeps_its_points():
+    from gmmkit.checks import check
+    notebook = {"check": check, "E_step": REF.E_step, "M_step": M_step_data_mean,
+                "negativeloglikelihood": REF.negativeloglikelihood}
+    fit = fit_over(REF.E_step, M_step_data_mean, REF.negativeloglikelihood)
+    fit.__name__ = "fit"
+    notebook["fit"] = fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec('check("iris_em", fit)', notebook)      # raises CheckFailed if a check fails
