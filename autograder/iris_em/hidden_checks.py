@@ -1,23 +1,28 @@
 """Hidden checks of ``iris_em`` (shown after the due date).
 
-Their judges receive ``ref``, the reference solution ``solutions/iris_em.py``. They judge each
-function on inputs the public checks do not use: other dimensions (d = 1 to 5) and numbers of
-components (k = 1 to 5), the lecture's 2-D mixture, uneven weights, strongly correlated
-covariances, soft random responsibilities (also in float32), and a whole fit compared with the
-reference's parameters and loss history. The data is always drawn near the parameters, so a
-direct, loop-based implementation with ``multivariate_normal.pdf`` still earns full marks.
+Their judges receive ``ref``, the reference solution ``solutions/iris_em.py``, and compute on the
+trusted side with it and with the outside references of ``variants.py`` (a trusted sibling of
+this file). They judge each function on inputs the public checks do not use: other dimensions
+(d = 1 to 5) and numbers of components (k = 1 to 5), the lecture's 2-D mixture, uneven weights,
+strongly correlated covariances, soft random responsibilities (also in float32), and a whole fit
+compared with the reference's parameters and loss history (or, where the student's own steps
+differ from the reference, with those steps replayed). The data is always drawn near the
+parameters, so a direct, loop-based implementation with ``multivariate_normal.pdf`` still earns
+full marks.
 """
+from pathlib import Path
+
 import numpy as np
 
-from gmmkit.checks import figures
-from gmmkit.checks.core import AFTER_DUE, Check
-from gmmkit.checks.expect import fail
-from gmmkit.checks.iris_em import (FIT_SLOW_HINT, FIT_TIMEOUT, INIT_SLOW_HINT, MSTEP_SLOW_HINT,
-                                   STEP_SLOW_HINT, STEP_TIMEOUT, iris, iris_start, IRIS_START,
-                                   judge_fit_shapes, judge_fitted, judge_monotone, judge_mstep,
-                                   judge_nll, judge_resp, judge_start, random_params, run_estep,
-                                   run_fit, run_mstep, run_nll, sample_lecture_mixture,
-                                   sample_mixture)
+from gmmkit.checks import AFTER_DUE, load_module
+from gmmkit.checks.iris_em import (E_STEP, FIT, INIT_PARAMS, IRIS_START, M_STEP, NLL, OwnSteps,
+                                   Target, iris, iris_start, judge_fit_history, judge_fit_params,
+                                   judge_fit_shapes, judge_mstep, judge_nll, judge_random_state,
+                                   judge_resp, judge_start, random_params, run_estep, run_fit,
+                                   run_mstep, run_nll, sample_lecture_mixture)
+
+V = load_module(Path(__file__).with_name("variants.py"), "_gmmkit_variants_iris_em")
+NAMES = ("pi", "mu", "cov")
 
 # (d, k): Iris's shape first, so that its diagnosis is the one a student reads
 SHAPES = [(4, 3), (1, 2), (2, 4), (5, 5), (3, 1)]
@@ -29,7 +34,7 @@ def _mixture(rng, d, k):
     mu = rng.uniform(-3, 3, size=(k, d))
     A = rng.standard_normal((k, d, d))
     cov = A @ A.transpose(0, 2, 1) / d + 0.3 * np.eye(d)
-    return sample_mixture(rng, 120, pi, mu, cov), (pi, mu, cov)
+    return V.sample_mixture(rng, 120, pi, mu, cov), (pi, mu, cov)
 
 
 def _shape_label(d, k):
@@ -49,11 +54,12 @@ def _e_step_reference(student, ref):
                     [[2.0, 0.0], [0.0, 0.05]]])
     pi, mu = np.array([0.98, 0.015, 0.005]), np.array([[0.0, 0.0], [1.0, -1.0], [-1.0, 1.0]])
     cases.append(("with weights [0.98, 0.015, 0.005] and a correlation of 0.99 (d = 2, k = 3)",
-                  sample_mixture(rng, 150, pi, mu, cov), pi, mu, cov))
+                  V.sample_mixture(rng, 150, pi, mu, cov), pi, mu, cov))
     for label, X, pi, mu, cov in cases:
         what = f"E_step(X, pi, mu, cov) {label}"
-        judge_resp(run_estep(student, X, pi, mu, cov, what), X, pi, mu, cov, what,
-                   expected=ref.E_step(X, pi, mu, cov))
+        got = run_estep(student, X, pi, mu, cov, what)
+        judge_resp(got, X, pi, mu, cov, what, expected=ref.E_step(X, pi, mu, cov),
+                   bugs=V.estep_bugs(X, pi, mu, cov))
 
 
 def _m_step_reference(student, ref):
@@ -65,7 +71,8 @@ def _m_step_reference(student, ref):
         if i == 2:
             r, label = r.astype(np.float32), label + " given as float32"
         what = f"M_step(r, X) {label}"
-        judge_mstep(run_mstep(student, r, X, what), ref.M_step(r.astype(float), X), r, X, what)
+        expected = dict(zip(NAMES, ref.M_step(r.astype(float), X)))
+        judge_mstep(run_mstep(student, r, X, what), expected, V.mstep_bugs(r, X), X, what)
 
 
 def _nll_reference(student, ref):
@@ -79,7 +86,7 @@ def _nll_reference(student, ref):
     for label, X, pi, mu, cov in cases:
         what = f"negativeloglikelihood(X, pi, mu, cov) {label}"
         judge_nll(run_nll(student, X, pi, mu, cov, what), ref.negativeloglikelihood(X, pi, mu, cov),
-                  X, pi, mu, cov, what)
+                  V.nll_bugs(X, pi, mu, cov), what)
 
 
 def _init_params_other_data(student, ref):
@@ -94,17 +101,15 @@ def _init_params_other_data(student, ref):
         extra = "".join(f", {key}={val}" for key, val in kwargs.items())
         what = f"init_params({label}{extra})"
         judge_start(student.call("init_params", X, k, **kwargs), X, k, what)
+    judge_random_state(student, X2, 4, "the lecture's 2-D mixture (500 points)")
 
 
-def _history_matches(hist, ref_hist, final_nll, n):
-    """loss_hist equals the reference's, recorded before each M-step (as the reference does) or
-    after it, as a sum over the points or as their mean."""
-    after = np.append(ref_hist[1:], final_nll)
-    for target in (ref_hist, after):
-        for scale in (1.0, 1.0 / n):
-            if np.allclose(hist, target * scale, rtol=1e-5, atol=5e-2 * scale):
-                return True
-    return False
+def reference_target(ref, X, start, iters: int) -> Target:
+    traj = V.reference_trajectory(ref, X, start, iters)
+    theta = {t: tuple(traj[n][t] for n in NAMES) for t in (iters - 1, iters, iters + 1)}
+    return Target(theta=theta[iters], nll=traj["nll"][:iters + 1],
+                  neighbours={t: theta[t] for t in (iters - 1, iters + 1)},
+                  steps=V.first_steps(ref, X, start), source="the reference from the same start")
 
 
 def _fit_reference(student, ref):
@@ -120,40 +125,27 @@ def _fit_reference(student, ref):
         k, d = st[1].shape
         out = run_fit(student, data, st, iters, what)
         judge_fit_shapes(out, k, d, iters, what)
-        judge_monotone(out[3], what)
-        expected = ref.fit(data, *st, iters)
-        judge_fitted(out[:3], expected[:3], data, st, iters, what,
-                     lambda t, data=data, st=st: ref.fit(data, *st, t)[:3],
-                     "the reference from the same start")
-        final = ref.negativeloglikelihood(data, *expected[:3])
-        if not _history_matches(out[3], expected[3], final, len(data)):
-            fail(f"loss_hist of {what} is {np.array2string(out[3], precision=5, threshold=6)}, "
-                 f"expected {np.array2string(expected[3], precision=5, threshold=6)} (the "
-                 f"negative log-likelihood of the parameters each iteration starts from; the "
-                 f"values after each M-step are accepted too)",
-                 "loss_hist[t] = negativeloglikelihood(X, pi, mu, cov) at iteration t, for the "
-                 "parameters of that iteration",
-                 figure=figures.curves(out[3], expected[3], ylabel="negative log-likelihood",
-                                       increasing=False, title="your loss_hist vs the "
-                                       "reference's"))
+        target = reference_target(ref, data, st, iters)
+        own = OwnSteps(student, data, st, iters, target)
+        judge_fit_params(out, target, own, data, st, iters, what)
+        judge_fit_history(out, target, own, what)
 
 
 _HIDDEN = {"visibility": AFTER_DUE}
 
 CHECKS = [
-    Check(name="E_step: agrees with the reference on other mixtures (d = 1 to 5, k = 1 to 5, "
-               "uneven weights, correlated covariances)", function="E_step", points=1,
-          judge=_e_step_reference, timeout=STEP_TIMEOUT, slow_hint=STEP_SLOW_HINT, **_HIDDEN),
-    Check(name="M_step: agrees with the reference on random soft responsibilities (d = 1 to 5, "
-               "k = 1 to 5, float32)", function="M_step", points=1, judge=_m_step_reference,
-          timeout=STEP_TIMEOUT, slow_hint=MSTEP_SLOW_HINT, **_HIDDEN),
-    Check(name="negativeloglikelihood: agrees with the reference on other data (d = 1 to 5)",
-          function="negativeloglikelihood", points=1, judge=_nll_reference,
-          timeout=STEP_TIMEOUT, slow_hint=STEP_SLOW_HINT, **_HIDDEN),
-    Check(name="init_params: a valid start on other data and other k (1, 2, 4)",
-          function="init_params", points=1, judge=_init_params_other_data,
-          timeout=STEP_TIMEOUT, slow_hint=INIT_SLOW_HINT, **_HIDDEN),
-    Check(name="fit: agrees with the reference (parameters and loss_hist) on the lecture's "
-               "2-D mixture and for iters=1", function="fit", points=1, judge=_fit_reference,
-          timeout=FIT_TIMEOUT, slow_hint=FIT_SLOW_HINT, **_HIDDEN),
+    E_STEP.check("iris_em.E_step.reference", "E_step: agrees with the reference on other "
+                 "mixtures (d = 1 to 5, k = 1 to 5, uneven weights, correlated covariances)", 1,
+                 _e_step_reference, **_HIDDEN),
+    M_STEP.check("iris_em.M_step.reference", "M_step: agrees with the reference on random soft "
+                 "responsibilities (d = 1 to 5, k = 1 to 5, float32)", 1, _m_step_reference,
+                 **_HIDDEN),
+    NLL.check("iris_em.negativeloglikelihood.reference", "negativeloglikelihood: agrees with "
+              "the reference on other data (d = 1 to 5)", 1, _nll_reference, **_HIDDEN),
+    INIT_PARAMS.check("iris_em.init_params.other_data", "init_params: a valid start on other "
+                      "data and other k (1, 2, 4), the same for the same random_state", 0.5,
+                      _init_params_other_data, **_HIDDEN),
+    FIT.check("iris_em.fit.reference", "fit: agrees with the reference (parameters and "
+              "loss_hist) on the lecture's 2-D mixture and for iters=1", 1, _fit_reference,
+              **_HIDDEN),
 ]

@@ -112,17 +112,9 @@ EXPECTED = {
             "cov.mean() of M_step(r, X_iris)", "expected 0.0897913, got 0.6058025",
             "tolerance rtol=0, atol=2e-05",
             "Hint: the covariance is centred on the mean of all the data"], True),
-        ("M_step: an empty component", ["at index (0, 0, 0): expected 0.121764, got 0.82289211",
-                                         "Hint:"], True),
-        ("M_step: a component on a single point", [
-            "the covariance of a single point about itself is zero", "entry (2, 2) is 5.56017",
-            "Hint: the covariance is centred on the mean of all the data"], False),
-        ("fit: matches scikit-learn's", ["the fitted pi", "expected 0.33333333, got 0.42083927",
-                                         "tolerance rtol=0.0001"], True),
+        # the guard checks and the fit (which follows this M_step faithfully) keep their points
         ("M_step: agrees with the reference", ["index (0, 0, 0)",
                                                "centred on the mean of all the data"], True),
-        ("fit: agrees with the reference", ["increases from loss_hist[11]",
-                                            "allowed: rounding"], True),
     ],
 }
 READY = [a for a in assignments.ASSIGNMENTS if a in BUGS]
