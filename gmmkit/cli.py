@@ -46,12 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     manual_questions.add_export_arguments(e)
 
     args = parser.parse_args(argv)
+    from .paths import NoCourseMaterial
+    try:
+        return _run(args)
+    except NoCourseMaterial as exc:
+        print(f"error: gmmkit {args.command} is an instructor's command: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import manual_questions, nbgrader_course
     if args.command == "nbgrader-course":
         return nbgrader_course.run(args)
     if args.command == "export-answers":
         return manual_questions.run_export(args)
     if args.command == "build":
-        from .course.build import build
+        try:
+            from .course.build import build
+        except ImportError as exc:  # the student wheel carries no gmmkit.course, nor nbgrader
+            print(f"error: gmmkit build needs the instructor's install, a checkout of the kit "
+                  f"with `pip install -e '.[course]'` ({exc})", file=sys.stderr)
+            return 2
         for name in args.assignments:
             assignments.get(name)
         return build(args.assignments or None, selfgrade=not args.no_selfgrade,

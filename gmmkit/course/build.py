@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import assignments, manual_questions, paths
 from ..grading.grade import grade
-from . import expected
+from . import expected, setup_cell, wheel
 from .bundle import build_bundle
 from .release import generate
 
@@ -30,6 +30,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
     root = paths.kit_root()
     names = names or list(assignments.ASSIGNMENTS)
     rows, problems = [], []
+    setup_cell.sync(root)   # every notebook's setup cell, before nbgrader copies it
     for name in names:
         started = time.monotonic()
         expected.write(name, root)   # before the bundle, which carries the package
@@ -59,6 +60,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
                     problems.append(f"{name}: grader error: {report.internal_error}")
         row["seconds"] = f"{time.monotonic() - started:.1f}"
         rows.append(row)
+    wheel.write(root)   # release/gmmkit-<version>-py3-none-any.whl, after the stored values
     print(table(rows))
     for p in problems:
         print("BUILD FAILED: " + p)
