@@ -43,6 +43,18 @@ def test_the_student_dependencies_are_ranges_without_the_instructor_tools():
         assert any(s.operator == ">=" for s in req.specifier), f"{req}: state the tested lower bound"
 
 
+def test_the_course_extra_pins_every_student_dependency():
+    """Instructors and CI rebuild byte-identical stored values and releases: one version each."""
+    pinned = {r.name.lower() for r in map(Requirement, PROJECT["optional-dependencies"]["course"])
+              if any(s.operator == "==" for s in r.specifier)}
+    for req in map(Requirement, PROJECT["dependencies"]):
+        assert req.name.lower() in pinned, f"pin {req.name} in the course extra"
+        pin = next(r for r in map(Requirement, PROJECT["optional-dependencies"]["course"])
+                   if r.name.lower() == req.name.lower())
+        version = next(iter(pin.specifier)).version
+        assert req.specifier.contains(version), f"{pin} is outside the student range {req}"
+
+
 def test_python_versions_say_what_is_true():
     assert PROJECT["requires-python"] == ">=3.10"   # the student side, tested on 3.10
     assert "python>=3.11" in (ROOT / "environment.yml").read_text()   # nbgrader 0.9.6 needs 3.11

@@ -51,6 +51,10 @@ except ImportError:
             "and run this cell again")
     print("installing gmmkit from", _wheel)
     %pip install --quiet "{{_wheel}}"
+    import importlib, site, sys
+    if site.ENABLE_USER_SITE and site.getusersitepackages() not in sys.path:
+        site.addsitedir(site.getusersitepackages())  # a hub's --user install, new to this kernel
+    importlib.invalidate_caches()
     try:
         import gmmkit
     except ImportError:
