@@ -73,11 +73,12 @@ except ImportError:
     from pathlib import Path
     _here = Path(__file__).resolve().parent
     _wheels = sorted(_here.glob("gmmkit-*.whl")) or sorted(_here.parent.glob("gmmkit-*.whl"))
-    _wheel = str(_wheels[-1]) if _wheels else (
-        GMMKIT_WHEEL_URL or "gmmkit-{version}-py3-none-any.whl (from the course page)")
-    sys.exit("gmmkit is not installed for this Python. Install it (see README.md) with\\n"
-             f'    "{{sys.executable}}" -m pip install "{{_wheel}}"\\n'
-             "and run this script again.")
+    _wheel = str(_wheels[-1]) if _wheels else GMMKIT_WHEEL_URL
+    sys.exit("gmmkit is not installed for this Python (see README.md). "
+             + ("Install it with" if _wheel else "Download gmmkit-{version}-py3-none-any.whl from "
+                "the course page into this folder, then install it with")
+             + f'\\n    "{{sys.executable}}" -m pip install "{{_wheel or "gmmkit-{version}-py3-none-any.whl"}}"'
+             + "\\nand run this script again.")
 {end}'''
 
 

@@ -342,3 +342,17 @@ def test_a_plain_student_install_pulls_no_instructor_tool(tmp_path):
     assert {"gmmkit", "numpy", "scipy", "matplotlib", "scikit-learn"} <= names
     assert not FORBIDDEN & names, FORBIDDEN & names
     assert not {"jupyter", "jupyter-server", "ipykernel"} & names
+
+
+def test_the_lab_checker_says_how_to_install_gmmkit(tmp_path):
+    lab = tmp_path / "gmm1d"
+    shutil.copytree(ROOT / "release" / "gmm1d", lab)
+    # -S: no site-packages, so no gmmkit (nor numpy): the state of a fresh Python
+    out = subprocess.run([sys.executable, "-S", "-I", setup_cell.LAB_CHECKER], cwd=lab,
+                         capture_output=True, text=True)
+    assert out.returncode == 1 and "gmmkit is not installed" in out.stderr
+    assert f'-m pip install "{WHEEL.name}"' in out.stderr and "course page" in out.stderr
+    shutil.copy(WHEEL, tmp_path / WHEEL.name)   # a wheel handed out one folder up
+    out = subprocess.run([sys.executable, "-S", "-I", setup_cell.LAB_CHECKER], cwd=lab,
+                         capture_output=True, text=True)
+    assert f'-m pip install "{tmp_path / WHEEL.name}"' in out.stderr
