@@ -33,5 +33,5 @@ clean:
 SYSVENV := /tmp/gmmkit-sysvenv
 test-setuid:
 	rm -rf $(SYSVENV) && /usr/bin/python3 -m venv $(SYSVENV)
-	$(SYSVENV)/bin/python -m pip install --quiet '.[test]'
+	$(SYSVENV)/bin/python -m pip install --quiet '.[course,test]'
 	GMMKIT_ISOLATION=setuid GMMKIT_ROOT=$(CURDIR) $(SYSVENV)/bin/python -m pytest -p no:cacheprovider tests/grading -q
