@@ -1,4 +1,5 @@
-# Quick start: `make` (set up .venv, install the kit, build), then `make test`.
+# Quick start: `make` (set up .venv, install the kit with the instructor's tools, build), then
+# `make test`. The instructor's side needs Python 3.11 or newer (nbgrader 0.9.6 does).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +12,7 @@ all: build
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[course,test]'
 	touch $(STAMP)
 
 build: $(STAMP)
@@ -32,5 +33,5 @@ clean:
 SYSVENV := /tmp/gmmkit-sysvenv
 test-setuid:
 	rm -rf $(SYSVENV) && /usr/bin/python3 -m venv $(SYSVENV)
-	$(SYSVENV)/bin/python -m pip install --quiet '.[test]'
+	$(SYSVENV)/bin/python -m pip install --quiet '.[course,test]'
 	GMMKIT_ISOLATION=setuid GMMKIT_ROOT=$(CURDIR) $(SYSVENV)/bin/python -m pytest -p no:cacheprovider tests/grading -q

@@ -9,7 +9,12 @@ from . import assignments
 
 
 def build(args: argparse.Namespace) -> int:
-    from .course.build import build as run_build
+    try:
+        from .course.build import build as run_build
+    except ImportError as exc:  # the student wheel carries no gmmkit.course, nor nbgrader
+        print(f"error: gmmkit build needs the instructor's install, a checkout of the kit "
+              f"with `pip install -e '.[course]'` ({exc})", file=sys.stderr)
+        return 2
     return run_build(args.assignments or None, selfgrade=not args.no_selfgrade,
                      figures=args.figures)
 
@@ -92,13 +97,13 @@ def _nbgrader_course_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def export_answers(args: argparse.Namespace) -> int:
-    from .course import manual_questions
-    return manual_questions.run_export(args)
+    from . import answers
+    return answers.run_export(args)
 
 
 def _export_answers_arguments(p: argparse.ArgumentParser) -> None:
-    from .course import manual_questions
-    manual_questions.add_export_arguments(p)
+    from . import answers
+    answers.add_export_arguments(p)
 
 
 def new(args: argparse.Namespace) -> int:
@@ -170,9 +175,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .paths import NoCourseMaterial
+
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except assignments.UnknownAssignment as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except NoCourseMaterial as exc:
+        print(f"error: gmmkit {args.command} is an instructor's command: {exc}", file=sys.stderr)
         return 2

@@ -280,6 +280,13 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     ref = None
     checks = public
     if hidden:
+        try:
+            paths.kit_root()
+        except paths.NoCourseMaterial:
+            raise paths.NoCourseMaterial(
+                "check(..., hidden=True) runs the hidden checks, which are the graders' and not "
+                "part of the student package: call check() without hidden=True (the hidden checks "
+                "run when your submission is graded)") from None
         hidden_mod = load_module(paths.hidden_checks_file(assignment), f"_hidden_{assignment}")
         checks = [c for c in hidden_mod.CHECKS if c.function == name]
         ref = load_module(paths.solutions_file(assignment), f"_solution_{assignment}")

@@ -12,7 +12,7 @@ import time
 from .. import assignments, paths
 from ..assignments import Assignment
 from ..grading.grade import grade
-from . import expected, manual_questions
+from . import expected, manual_questions, setup_cell, wheel
 from .bundle import build_bundle
 from .release import generate
 
@@ -21,6 +21,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
     root = paths.kit_root()
     specs = [assignments.get(n) for n in names] if names else list(assignments.ASSIGNMENTS.values())
     rows, problems = [], []
+    setup_cell.sync(root)   # every notebook's setup cell, before nbgrader copies it
     for spec in specs:
         started = time.monotonic()
         expected.write(spec.name, root)   # before the bundle, which carries the package
@@ -36,6 +37,7 @@ def build(names: list[str] | None = None, selfgrade: bool = True, figures: bool 
             row.update(_selfgrade(spec, root, problems))
         row["seconds"] = f"{time.monotonic() - started:.1f}"
         rows.append(row)
+    wheel.write(root)   # release/gmmkit-<version>-py3-none-any.whl, after the stored values
     print(table(rows))
     for p in problems:
         print("BUILD FAILED: " + p)

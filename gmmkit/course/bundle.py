@@ -11,6 +11,7 @@ Layout (Gradescope unzips it into /autograder/source and runs setup.sh once):
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -23,15 +24,25 @@ SKIP = {"__pycache__", ".ipynb_checkpoints"}
 
 
 # Grading needs none of the notebook tooling: leave it out of the Gradescope image.
-NOT_FOR_GRADING = {"jupyter", "nbgrader", "nbclient", "nbformat"}
+NOT_FOR_GRADING = {"jupyter", "nbgrader", "nbclient", "nbformat", "nbconvert"}
+_NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)")
 
 
 def requirements() -> list[str]:
-    """The kit's pinned dependencies that grading needs, as installed (pyproject.toml is their
-    source of truth)."""
+    """The student dependencies that grading needs, each pinned to the version this build
+    self-graded with, where that version installs on the bundle's Python 3.10 (Gradescope's
+    Ubuntu 22.04 image); otherwise the declared range (pyproject.toml is the source of truth)."""
     reqs = importlib.metadata.requires("gmmkit") or []
-    return sorted(r for r in reqs if "extra ==" not in r
-                  and r.split("==")[0].strip().lower() not in NOT_FOR_GRADING)
+    out = []
+    for req in reqs:
+        name = _NAME.match(req).group(1)
+        if "extra ==" in req or name.lower() in NOT_FOR_GRADING:
+            continue
+        dist = importlib.metadata.distribution(name)
+        needs = dist.metadata.get("Requires-Python") or ""
+        runs_on_310 = not re.search(r">=\s*3\.(1[1-9])", needs)
+        out.append(f"{name}=={dist.version}" if runs_on_310 else req)
+    return sorted(out)
 
 
 def template(name: str) -> bytes:

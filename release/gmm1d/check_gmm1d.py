@@ -7,7 +7,23 @@
 """
 import sys
 
-import matplotlib
+# --- gmmkit setup (written by `gmmkit build`, gmmkit/course/setup_cell.py) ---
+GMMKIT_WHEEL_URL = ""  # where the course publishes gmmkit 0.1.0
+try:
+    import gmmkit  # noqa: F401
+except ImportError:
+    from pathlib import Path
+    _here = Path(__file__).resolve().parent
+    _wheels = sorted(_here.glob("gmmkit-*.whl")) or sorted(_here.parent.glob("gmmkit-*.whl"))
+    _wheel = str(_wheels[-1]) if _wheels else GMMKIT_WHEEL_URL
+    sys.exit("gmmkit is not installed for this Python (see README.md). "
+             + ("Install it with" if _wheel else "Download gmmkit-0.1.0-py3-none-any.whl from "
+                "the course page into this folder, then install it with")
+             + f'\n    "{sys.executable}" -m pip install "{_wheel or "gmmkit-0.1.0-py3-none-any.whl"}"'
+             + "\nand run this script again.")
+# --- end of gmmkit setup ---
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # write the picture to a file; no window
 import matplotlib.pyplot as plt  # noqa: E402

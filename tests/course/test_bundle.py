@@ -51,7 +51,7 @@ def test_the_bundle_has_gradescope_files_at_its_top(dist, name):
     assert "kit/gmmkit/grading/worker.py" in infos and "kit/pyproject.toml" in infos
     assert not any("__pycache__" in n for n in infos)
     reqs = zipfile.ZipFile(dist[name]).read("requirements.txt").decode().split()
-    assert reqs == requirements() and any(r.startswith("numpy==") for r in reqs)
+    assert reqs == requirements() and any(r.startswith("numpy") for r in reqs)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from gmmkit import assignments, paths
+from gmmkit import answers
 from gmmkit.course import manual_questions as mq
 from gmmkit.checks import load_module, public_checks
 
@@ -79,22 +80,22 @@ def test_students_export_only_their_answers_one_question_per_page(name, tmp_path
             if c.cell_type == "code" and c.source not in model]
     # the release as handed out: every question unanswered, no model answer, no code
     release = nbformat.read(_notebook(name, "release"), as_version=4)
-    exported, count = mq.answers_notebook(release, "x.ipynb")
+    exported, count = answers.answers_notebook(release, "x.ipynb")
     assert count == len(questions)
     sources = [c.source for c in exported.cells]
     assert not set(sources) & (set(model) | set(code))
-    page = mq.export_answers(_notebook(name, "release"), tmp_path / "stub.html").read_text()
+    page = answers.export_answers(_notebook(name, "release"), tmp_path / "stub.html").read_text()
     assert page.count("(not answered yet)") == len(questions)
     assert page.count("break-before: page") == len(questions) - 1
     for q in questions:
         assert q["grade_id"] in page
     # the reference, answered: each answer, unchanged, right after its own prompt
-    exported, _ = mq.answers_notebook(nbformat.read(_notebook(name), as_version=4), "x.ipynb")
+    exported, _ = answers.answers_notebook(nbformat.read(_notebook(name), as_version=4), "x.ipynb")
     sources = [c.source for c in exported.cells]
     for q, answer in zip(questions, model):
         assert sources.index(answer) == sources.index(q["prompt"]) + 2  # prompt, "Answer:", answer
     assert not set(sources) & set(code)
-    page = mq.export_answers(_notebook(name), tmp_path / "ref.html").read_text()
+    page = answers.export_answers(_notebook(name), tmp_path / "ref.html").read_text()
     assert "(not answered yet)" not in page and page.count("break-before: page") == len(questions) - 1
 
 
@@ -106,7 +107,7 @@ def test_an_answer_that_keeps_the_placeholder_is_still_exported(tmp_path):
     cell.source = "YOUR ANSWER HERE\n\nBecause the weights are a pmf, $\\sum_k \\pi_k = 1$."
     path = tmp_path / assignments.get(name).submission
     nbformat.write(nb, path)
-    page = mq.export_answers(path).read_text()
+    page = answers.export_answers(path).read_text()
     assert path.with_name(path.stem + "-answers.html").exists()
     assert "Because the weights are a pmf" in page
 
