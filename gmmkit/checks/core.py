@@ -102,7 +102,10 @@ class Student:
 
     ``run(steps)`` executes a tiny program and returns the values of the steps marked
     ``return``; a step is ``{"call": NAME, "args": [...], "kwargs": {...}, "as": VAR}``
-    or ``{"get": "$VAR.attr"}``. ``NAME`` is a graded name or ``"$VAR.method"``.
+    or ``{"get": "$VAR.attr"}``, or ``{"numpy_global_state": "mark" | "read", "return": True}``
+    (a fingerprint of numpy's global generator, "mark" moving it to a fresh state first, to see
+    whether graded code seeded or drew from it).
+    ``NAME`` is a graded name or ``"$VAR.method"``.
     """
 
     timeout: float = 20.0

@@ -264,9 +264,9 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     from . import load_module, public_checks
     from .. import paths
 
+    caller = inspect.currentframe().f_back.f_globals   # the notebook check() was called in
     if isinstance(obj, str):  # a graded variable, looked up where check() was called
         name = obj
-        caller = inspect.currentframe().f_back.f_globals
         if name not in caller:
             print(f"\u2718 `{name}` is not defined yet: run the cell that defines it first")
             return Points(0.0, 0.0, name) if hidden else None
@@ -298,8 +298,9 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
         if last is not None and last[0] is obj:
             earlier = last[1]
         elif public:
-            earlier = _run_and_report(assignment, name, obj, public, None, "public")
-    results = _run_and_report(assignment, name, obj, checks, ref, "hidden" if hidden else "public")
+            earlier = _run_and_report(assignment, name, obj, public, None, "public", caller)
+    results = _run_and_report(assignment, name, obj, checks, ref, "hidden" if hidden else "public",
+                              caller)
     if not hidden:
         _LAST_PUBLIC[(assignment, name)] = (obj, results)
         failed = sum(not r.passed for r in results)
@@ -314,22 +315,23 @@ def check(assignment: str, obj, hidden: bool = False) -> Optional[Points]:
     return points
 
 
-def _graded_namespace(assignment: str, name: str, obj) -> dict:
-    """``obj`` and the assignment's other graded names from the notebook it was defined in, so
-    that the check of a composite (``em_fit``) can replay the student's own steps, as the
-    grader does with the whole notebook."""
+def _graded_namespace(assignment: str, name: str, obj, scope: dict) -> dict:
+    """``obj`` and the assignment's other graded names from the notebook ``scope`` check() was
+    called in, so that the check of a composite (``em_fit``) can replay the student's own
+    steps, as the grader does with the whole notebook."""
     from . import public_checks
 
-    scope = getattr(obj, "__globals__", {})
     graded = {c.function for c in public_checks(assignment)}
     namespace = {n: scope[n] for n in graded if n in scope}
     namespace[name] = obj
     return namespace
 
 
-def _run_and_report(assignment: str, name: str, obj, checks: list, ref, kind: str) -> list:
+def _run_and_report(assignment: str, name: str, obj, checks: list, ref, kind: str,
+                    scope: Optional[dict] = None) -> list:
     with _capture_student_output() as captured:
-        results = run_checks(checks, InKernelStudent(_graded_namespace(assignment, name, obj)), ref)
+        results = run_checks(checks, InKernelStudent(_graded_namespace(
+            assignment, name, obj, scope if scope is not None else getattr(obj, "__globals__", {}))), ref)
     for r in results:
         mark = "\u2714" if r.passed else "\u2718"
         print(f"{mark} {r.name}  ({r.score:g}/{r.max_score:g})")

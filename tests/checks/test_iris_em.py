@@ -689,10 +689,8 @@ def test_init_ignoring_random_state_deterministically_is_fine():
     assert failed(grade("init_params", init_params=init_params)) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="the steps a check runs in the worker cannot read numpy's "
-                   "global state, so an init that seeds it (np.random.seed) and then draws from "
-                   "it is reproducible and goes unnoticed")
 def test_init_seeding_the_global_generator():
+    """Reproducible, yet it changes numpy's global state: the convention says it must not."""
     def init_params(X, k, random_state=42):
         np.random.seed(random_state)
         return init_global_choice(X, k)
@@ -702,6 +700,9 @@ def test_init_seeding_the_global_generator():
     finally:
         np.random.set_state(state)
     assert "iris_em.init_params.random_state" in failed(results)
+    res = results["iris_em.init_params.random_state"]
+    assert "changed the state of numpy's global generator" in res.output
+    assert res.bug == "iris_em.init_params.global_rng"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1003,10 +1004,6 @@ def test_the_trusted_side_imports_only_the_declared_api():
                 assert not node.module.startswith("gmmkit.checks.iris_em."), (name, node.module)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="check() in a notebook gives the "
-                   "checks only the function it checks (InKernelStudent({name: obj}) in "
-                   "gmmkit/checks/runner.py), so fit's replay cannot call the notebook's own "
-                   "E_step and M_step there; it needs the notebook's namespace, as the worker has")
 def test_in_a_notebook_a_correct_fit_over_a_buggy_m_step_keeps_its_points():
     from gmmkit.checks import check
     notebook = {"check": check, "E_step": REF.E_step, "M_step": M_step_data_mean,

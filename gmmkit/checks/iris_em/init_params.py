@@ -83,9 +83,10 @@ def judge_random_state(student, X, k: int, label: str) -> None:
     # repeat by chance (k-means often finds the same clusters, in one of k! orders): five
     # comparisons make that unlikely.
     seeds = [0, 0, 1, 0, None, None, 0, 0]
-    steps = [{"call": "init_params", "args": [X, k],
-              "kwargs": {} if s is None else {"random_state": s}, "return": True} for s in seeds]
-    values = student.run(steps)
+    steps = [{"numpy_global_state": "mark", "return": True}] + [{"call": "init_params", "args": [X, k],
+                        "kwargs": {} if s is None else {"random_state": s}, "return": True}
+                       for s in seeds] + [{"numpy_global_state": "read", "return": True}]
+    before, *values, after = student.run(steps)
     calls = [f"init_params({label}, {k}" + ("" if s is None else f", random_state={s}") + ")"
              for s in seeds]
     starts = [judge_start(v, X, k, what) for v, what in zip(values, calls)]
@@ -103,6 +104,11 @@ def judge_random_state(student, X, k: int, label: str) -> None:
                  f"{fmt(y)}; the same random_state must give the same start. Yours depends on "
                  f"something besides random_state: numpy's global generator (its state moves "
                  f"on with every draw) or a generator seeded from the clock", B.INIT_GLOBAL_RNG)
+    if not np.array_equal(np.asarray(before), np.asarray(after)):
+        fail(f"init_params({label}, {k}, random_state=...) changed the state of numpy's global "
+             "generator (np.random.seed, or a draw from np.random.* or from KMeans without "
+             "random_state): graded code draws only from what it is given",
+             B.INIT_GLOBAL_RNG)
 
 
 def _init_params_random_state(student, ref) -> None:
