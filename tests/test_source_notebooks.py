@@ -14,6 +14,7 @@ import pytest
 
 from gmmkit import assignments, paths
 from gmmkit.checks import load_module, public_checks
+from gmmkit.grading.submission import strip_ipython
 
 ROOT = paths.kit_root()
 NOTEBOOKS = [a for a in assignments.ASSIGNMENTS.values() if a.kind == "notebook"]
@@ -52,6 +53,19 @@ def test_solution_cells_are_the_reference_code(spec):
     assert not missing, f"graded functions without a solution cell: {missing}"
 
 
+@pytest.mark.parametrize("spec", NOTEBOOKS, ids=lambda a: a.name)
+def test_given_helpers_are_the_reference_code(spec):
+    """A helper the notebook gives (not graded, e.g. log_gaussian) that the reference defines
+    too is the same code in both."""
+    reference = definitions(ast.parse(paths.solutions_file(spec.name).read_text()))
+    for cell in source_notebook(spec).cells:
+        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        for name, dump in definitions(ast.parse(strip_ipython(cell.source))).items():
+            if name in reference:
+                assert dump == reference[name], f"{name} differs between the notebook and solutions/"
+
+
 @pytest.mark.parametrize("spec", MODULES, ids=lambda a: a.name)
 def test_a_lab_source_is_its_reference_with_the_markers_removed(spec):
     source = (ROOT / "source" / spec.name / spec.submission).read_text()
@@ -76,5 +90,19 @@ def test_check_cells_carry_the_points_of_their_checks(spec):
             assert len(names) == 1, f"cell {meta['grade_id']} checks several functions"
             assert any(c[2] for c in calls), f"cell {meta['grade_id']} has no hidden checks"
             assert "### BEGIN HIDDEN TESTS" in cell.source and meta.get("locked")
-            cells[names.pop()] = meta["points"]
+            name = names.pop()
+            # a graded function by itself, a graded variable by its name
+            assert cell.source in [(f'check("{spec.name}", {arg})\n### BEGIN HIDDEN TESTS\n'
+                                    f'check("{spec.name}", {arg}, hidden=True)\n'
+                                    "### END HIDDEN TESTS") for arg in (name, f'"{name}"')], \
+                f"cell {meta['grade_id']} is not the standard check cell"
+            cells[name] = meta["points"]
     assert cells == pytest.approx(points)
+
+
+@pytest.mark.parametrize("spec", NOTEBOOKS, ids=lambda a: a.name)
+def test_written_answers_carry_points(spec):
+    written = [c for c in source_notebook(spec).cells if c.cell_type == "markdown"
+               and c.metadata.get("nbgrader", {}).get("grade")]
+    assert written, f"{spec.name} has no written answer (the assignments ask for written parts)"
+    assert all(c.metadata["nbgrader"]["points"] > 0 for c in written)

@@ -904,36 +904,6 @@ def _functions(source):
     return {n.name: ast.dump(n) for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
 
 
-def test_notebook_solutions_and_given_helpers_equal_the_reference_module():
-    module = _functions(paths.solutions_file(ASSIGNMENT).read_text())
-    solved, given = {}, {}
-    for cell in _cells():
-        if cell["cell_type"] != "code":
-            continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        (solved if meta.get("solution") else given).update(_functions(_source(cell)))
-    assert set(solved) == set(GRADED)
-    assert "log_gaussian" in given
-    for name, dump in {**solved, "log_gaussian": given["log_gaussian"]}.items():
-        assert dump == module[name], f"{name} differs between the notebook and solutions/"
-
-
-def test_notebook_check_cells_match_the_checks():
-    points = {f: sum(c.points for c in CHECKS if c.function == f) for f in GRADED}
-    graded = {}
-    for cell in _cells():
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("grade"):
-            name = meta["grade_id"].removeprefix("check_")
-            assert meta["locked"] and not meta["solution"]
-            assert _source(cell) == (f'check("{ASSIGNMENT}", {name})\n### BEGIN HIDDEN TESTS\n'
-                                     f'check("{ASSIGNMENT}", {name}, hidden=True)\n'
-                                     f"### END HIDDEN TESTS")
-            graded[name] = meta["points"]
-    assert graded == points
-    written = [c for c in _cells() if c["cell_type"] == "markdown"
-               and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    assert len(written) >= 2 and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
 
 
 def test_notebook_saves_figures_only_when_asked():

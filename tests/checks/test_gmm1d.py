@@ -491,13 +491,6 @@ def test_fit_data_is_recovered_by_scikit_learn():
 MARKERS = ("        ### BEGIN SOLUTION\n", "        ### END SOLUTION\n")
 
 
-def test_reference_is_the_source_without_its_markers():
-    source = (SOURCE_DIR / "gmm1d.py").read_bytes()
-    lines = source.decode().splitlines(keepends=True)
-    assert [l for l in lines if "SOLUTION" in l] == [MARKERS[0], MARKERS[1]] * 2
-    stripped = "".join(l for l in lines if l not in MARKERS).encode()
-    assert paths.solutions_file(ASSIGNMENT).read_bytes() == stripped
-
 
 @pytest.fixture(scope="module")
 def stub_path(tmp_path_factory):

@@ -1032,37 +1032,6 @@ def _definitions(tree):
     return defs
 
 
-def test_notebook_solutions_equal_the_reference_module():
-    module = _definitions(ast.parse(paths.solutions_file(ASSIGNMENT).read_text()))
-    seen = {}
-    for cell in _cells():
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("solution"):
-            seen.update(_definitions(ast.parse(_source(cell))))
-    assert set(seen) == GRADED_FUNCTIONS | {"expected_mean_density"}
-    for name, dump in seen.items():
-        assert dump == module[name], f"{name} differs between the notebook and solutions/"
-
-
-def test_notebook_check_cells_match_the_checks():
-    points = {}
-    for c in CHECKS:
-        points[c.function] = points.get(c.function, 0) + c.points
-    graded = {}
-    for cell in _cells():
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("grade"):
-            name = meta["grade_id"].removeprefix("check_")
-            assert meta["locked"] and not meta["solution"]
-            call = (f'check("{ASSIGNMENT}", "{name}"' if name == "expected_mean_density"
-                    else f'check("{ASSIGNMENT}", {name}')
-            assert _source(cell) == (f"{call})\n### BEGIN HIDDEN TESTS\n{call}, hidden=True)\n"
-                                     "### END HIDDEN TESTS")
-            graded[name] = meta["points"]
-    assert graded == points
-    written = [c for c in _cells() if c["cell_type"] == "markdown"
-               and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    assert len(written) == 3 and all(c["metadata"]["nbgrader"]["points"] > 0 for c in written)
 
 
 # ---------------------------------------------------------------------------------------------

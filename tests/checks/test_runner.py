@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from gmmkit.checks import check, public_checks
+from gmmkit.checks import check
 from gmmkit.checks.expect import block
 from gmmkit.checks.core import Check, CheckFailed
 from gmmkit.checks.runner import Points, _run_and_report

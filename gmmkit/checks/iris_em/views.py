@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .. import figures
+from ..expect import block
 from .inputs import iris
 
 IRIS_VIEW = [2, 3]     # petal length and petal width
 
 
 def fmt(a, precision: int = 3) -> str:
-    """An array on one line, for a message."""
+    """A vector on one line, for a message; a matrix one row per line (``expect.block``)."""
+    if np.ndim(a) >= 2:
+        return block(a, precision)
     return np.array2string(np.asarray(a, dtype=float), precision=precision, separator=", ",
                            threshold=8, edgeitems=2, suppress_small=True).replace("\n", "")
 
