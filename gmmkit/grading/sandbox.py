@@ -112,10 +112,21 @@ class Isolation:
             argv = _bwrap_argv(scratch, env, uid, view) + python
             return subprocess.Popen(argv, env={}, **kwargs)
         if self.mode == "setuid":
+            # the worker dies with the grader, as in bwrap (--die-with-parent); what it started
+            # is killed by the next grading that finds the dead grader's folder (see reclaim_uid)
+            kwargs["preexec_fn"] = preexec_fn or _die_with_parent
             return subprocess.Popen(python, cwd=scratch, env=dict(env, GMMKIT_CUT_NETWORK="1"),
                                     user=uid, group=uid, extra_groups=[], **kwargs)
         reaper.become_subreaper()  # so that sweep() can find what the worker detaches
         return subprocess.Popen(python, cwd=scratch, env=env, **kwargs)
+
+
+def _die_with_parent() -> None:
+    import ctypes
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 # -- worker users ---------------------------------------------------------------------------
@@ -185,6 +196,29 @@ def lease_uid(clean_tmp: bool = False) -> UidLease:
             continue
         return UidLease(uid, fd)
     raise RuntimeError("no free worker user: every uid of the range is in use")
+
+
+def reclaim_uid(uid: int, clean_tmp: bool) -> bool:
+    """What a killed grader's worker user left (processes, files), removed if no grader holds
+    that user now. True if it was free."""
+    if uid not in _uid_range():
+        return False
+    try:
+        fd = os.open(_lock_dir() / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except (OSError, RuntimeError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        kill_user(uid)
+        if clean_tmp:
+            remove_files_of(uid)
+        return True
+    finally:
+        os.close(fd)
 
 
 def user_processes(uid: int) -> dict[int, int]:

@@ -22,7 +22,7 @@ from typing import Optional
 from ..checks.core import Student, StudentError
 from ..wire import IN_WORKER
 from ..wire.protocol import MAX_MESSAGE, ProtocolError, decode, write_message
-from .sandbox import Isolation, make_package_view
+from .sandbox import Isolation, make_package_view, reclaim_uid
 from .sanitize import clean_tree
 from .submission import Submission
 
@@ -157,6 +157,11 @@ def remove_stale_folders(tmpdir: Optional[str] = None) -> None:
             os.kill(int(match.group(1)), 0)
         except ProcessLookupError:
             if time.time() - st.st_mtime > 5:  # not one that a starting grader just made
+                try:  # its worker user's leftovers first (processes, files in /tmp)
+                    uid, mode = Path(entry.path, "uid").read_text().split()
+                    reclaim_uid(int(uid), clean_tmp=mode == "setuid")
+                except (OSError, ValueError):
+                    pass
                 shutil.rmtree(entry.path, ignore_errors=True)
         except OSError:
             continue
@@ -195,6 +200,8 @@ class WorkerStudent(Student):
         self._lease = None
         try:
             self._lease = isolation.lease()
+            if self._lease is not None:  # so that the grading after a killed one can clean up
+                (self._tmp / "uid").write_text(f"{self._lease.uid} {isolation.mode}")
             self._view = make_package_view(self._tmp / "view") if isolation.mode == "bwrap" else None
         except BaseException:
             self.close()
