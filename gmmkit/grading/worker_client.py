@@ -119,24 +119,44 @@ class _Output:
         return (bytes(self.head) + middle + tail).decode("utf-8", "replace")
 
 
-def _limit_grader_memory() -> Optional[tuple]:
-    """Cap the grader's own address space for the grading (so that a reply built to make a judge
-    or a figure allocate gigabytes raises MemoryError in that check, instead of the machine
-    killing the grader before it writes results). Returns the limit to restore."""
-    try:
-        budget = int(os.environ.get("GMMKIT_GRADER_MEMORY", GRADER_MEMORY))
-        with open("/proc/self/status") as fh:
-            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
-        old = resource.getrlimit(resource.RLIMIT_AS)
-        soft = vm + budget
-        if old[1] != resource.RLIM_INFINITY:
-            soft = min(soft, old[1])
-        if old[0] != resource.RLIM_INFINITY and old[0] < soft:
-            return None  # already tighter
-        resource.setrlimit(resource.RLIMIT_AS, (soft, old[1]))
-        return old
-    except (OSError, ValueError, StopIteration):
-        return None
+_memory_lock = threading.Lock()
+_memory_users = [0, None]  # gradings in progress in this process, the limit to restore after them
+
+
+def _limit_grader_memory() -> bool:
+    """Cap the grader's own address space while it grades (so that a reply built to make a judge
+    or a figure allocate gigabytes raises MemoryError in that check, which then fails, instead of
+    the machine killing the grader before it writes results). Gradings in threads of one process
+    share the cap; the last one to finish restores the limit."""
+    with _memory_lock:
+        _memory_users[0] += 1
+        if _memory_users[0] > 1:
+            return True
+        try:
+            budget = int(os.environ.get("GMMKIT_GRADER_MEMORY", GRADER_MEMORY))
+            with open("/proc/self/status") as fh:
+                vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+            old = resource.getrlimit(resource.RLIMIT_AS)
+            soft = vm + budget
+            if old[1] != resource.RLIM_INFINITY:
+                soft = min(soft, old[1])
+            if old[0] == resource.RLIM_INFINITY or old[0] > soft:
+                resource.setrlimit(resource.RLIMIT_AS, (soft, old[1]))
+                _memory_users[1] = old
+        except (OSError, ValueError, StopIteration):
+            pass
+        return True
+
+
+def _unlimit_grader_memory() -> None:
+    with _memory_lock:
+        _memory_users[0] -= 1
+        if _memory_users[0] == 0 and _memory_users[1] is not None:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, _memory_users[1])
+            except (ValueError, OSError):
+                pass
+            _memory_users[1] = None
 
 
 def remove_stale_folders(tmpdir: Optional[str] = None) -> None:
@@ -371,12 +391,9 @@ class WorkerStudent(Student):
                 self.isolation.sweep(self._tmp, self.uid)
             self._lease.release()
             self._lease = None
-        if self._memory is not None:
-            try:
-                resource.setrlimit(resource.RLIMIT_AS, self._memory)
-            except (ValueError, OSError):
-                pass
-            self._memory = None
+        if self._memory:
+            _unlimit_grader_memory()
+            self._memory = False
         if os.environ.get("GMMKIT_KEEP_TMP"):
             try:
                 self.log_path.write_text(self.worker_output())
