@@ -506,7 +506,9 @@ def test_student_text_cannot_drive_the_terminal_or_break_the_output(material, tm
     assert run.returncode == 0, run.stderr[-2000:]
     for text in (run.stdout, (tmp_path / "r.json").read_bytes(), (tmp_path / "r.html").read_bytes()):
         assert b"\x1b" not in text and b"\r" not in text and b"\x07" not in text
-        assert "\u202e".encode() not in text and b"\\ud800" not in text
+        assert "\u202e".encode() not in text
+        text.decode("utf-8")  # strictly: no lone surrogate made it through
+    assert "\ud800" not in json.dumps(json.loads((tmp_path / "r.json").read_text()), ensure_ascii=False)
     assert "RuntimeError" in run.stdout.decode()
 
 
