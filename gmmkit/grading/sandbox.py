@@ -47,6 +47,7 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
 class Isolation:
     mode: str          # "bwrap" | "setuid" | "none"
     detail: str
+    cgroups: str = ""  # what a worker's control group limits ("" where there are none)
 
     @property
     def reduced(self) -> bool:
@@ -432,9 +433,18 @@ def probe() -> Isolation:
             network = ("network cut by a seccomp filter" if learnt == "cut" else
                        f"NETWORK NOT CUT (the worker can reach the network: {learnt})")
             candidate = Isolation("setuid", f"{candidate.detail}; {network}")
-        return candidate
+        return _with_cgroups(candidate)
     if forced and forced != "none":
         raise RuntimeError(f"GMMKIT_ISOLATION={forced} was asked for but does not work here")
     why = ("not running as root, so the worker cannot drop to another user" if not root else
            "neither bubblewrap nor a switch to another user works on this machine")
-    return Isolation("none", f"reduced isolation: {why}; resource limits and time limits only")
+    return _with_cgroups(Isolation("none", f"reduced isolation: {why}; resource limits and time "
+                                           "limits only"))
+
+
+def _with_cgroups(isolation: Isolation) -> Isolation:
+    from . import cgroup
+    limits = cgroup.probe() if os.environ.get("GMMKIT_CGROUPS", "1") != "0" else ""
+    words = (f"a control group per worker: {limits}" if limits else
+             "no control groups (limits per process only)")
+    return Isolation(isolation.mode, f"{isolation.detail}; {words}", limits)

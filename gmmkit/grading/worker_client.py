@@ -23,6 +23,7 @@ from ..checks.core import Student, StudentError
 from ..wire import IN_WORKER
 from ..wire.protocol import MAX_MESSAGE, ProtocolError, decode, write_message
 from .sandbox import Isolation, make_package_view, reclaim_uid
+from .cgroup import WorkerGroup
 from .sanitize import clean_tree
 from .submission import Submission
 
@@ -210,6 +211,7 @@ class WorkerStudent(Student):
         self._spawns = 0
         self._proc: Optional[subprocess.Popen] = None
         self._output: Optional[_Output] = None
+        self._group: Optional[WorkerGroup] = None
         self._outputs: list[str] = []
         self._deadline: Optional[float] = None
         self._load_deadline: Optional[float] = None
@@ -293,6 +295,9 @@ class WorkerStudent(Student):
         try:
             self._proc = self.isolation.popen(scratch, env, (req_r, resp_w), uid=self.uid,
                                               view=self._view, stdout=out_w)
+            if self.isolation.cgroups:  # before the worker can have started any student code
+                self._group = WorkerGroup(f"gmmkit-{os.getpid()}-{id(self) % 100000}-{self._spawns}")
+                self._group.add(self._proc.pid)
         finally:
             os.close(req_r)
             os.close(resp_w)
@@ -374,6 +379,9 @@ class WorkerStudent(Student):
             except subprocess.TimeoutExpired:
                 pass
             self.isolation.sweep(self._tmp, self.uid)
+        if self._group is not None:
+            self._group.remove()
+            self._group = None
         if self._output is not None:
             self._output.stop()
             self._outputs.append(self._output.text())

@@ -386,6 +386,8 @@ def test_processes_started_at_load_are_killed_before_any_check_runs(tmp_path):
         w.start()
         assert w.strays_killed >= 4
         assert len(sandbox.user_processes(w.uid)) == 1  # the worker alone
+        if probe().cgroups:  # the worker and all it starts share one control group
+            assert w._proc.pid in w._group.pids()
         assert w.run([{"call": "f", "return": True}], timeout=3) == [1]
         uid = w.uid
     assert not sandbox.user_processes(uid)
