@@ -58,6 +58,29 @@ class WorkerGroup:
                     continue
                 self._make_v1(base / own.lstrip("/"), controller, name, limits)
 
+    @classmethod
+    def existing(cls, prefix: str) -> "WorkerGroup":
+        """The groups whose names start with ``prefix`` (those of a grader that was killed)."""
+        group = cls.__new__(cls)
+        group.dirs, group.kinds = [], []
+        parents = []
+        if (ROOT / "cgroup.controllers").exists():
+            own = _own_path("")
+            if own is not None:
+                parents.append(ROOT / own.lstrip("/"))
+        else:
+            for controller in ("cpu", "pids", "memory"):
+                own = _own_path(controller)
+                if own is not None:
+                    parents.append(ROOT / controller / own.lstrip("/"))
+        for parent in parents:
+            try:
+                group.dirs += [Path(e.path) for e in os.scandir(parent)
+                               if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+            except OSError:
+                pass
+        return group
+
     def _make_v2(self, root: Path, name: str, limits: dict) -> None:
         own = _own_path("")
         if own is None:

@@ -183,6 +183,7 @@ def remove_stale_folders(tmpdir: Optional[str] = None) -> None:
                     reclaim_uid(int(uid), clean_tmp=mode == "setuid")
                 except (OSError, ValueError):
                     pass
+                WorkerGroup.existing(f"gmmkit-{match.group(1)}-").remove()
                 shutil.rmtree(entry.path, ignore_errors=True)
         except OSError:
             continue

@@ -446,10 +446,15 @@ def test_the_folder_of_a_killed_grader_is_removed_by_the_next_one(tmp_path):
         (stale / "uid").write_text(f"{lease.uid} {probe().mode}")
         leftover = subprocess.Popen(["sleep", "300"], user=lease.uid, group=lease.uid, extra_groups=[])
         lease.release()
+    if probe().cgroups:  # and the dead grader's control group
+        from gmmkit.grading.cgroup import WorkerGroup
+        WorkerGroup(f"gmmkit-{dead.pid}-1-1").add(leftover.pid if leftover else dead.pid)
     os.utime(stale, (time.time() - 60, time.time() - 60))
     with WorkerStudent(Submission([{"label": "c", "source": "x = 1\n"}], "__main__", [], "t.py"), probe()):
         pass
     assert not stale.exists()
+    if probe().cgroups:
+        assert not WorkerGroup.existing(f"gmmkit-{dead.pid}-").dirs
     if leftover is not None:
         assert leftover.wait(timeout=5) == -9
 
