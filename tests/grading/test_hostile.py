@@ -302,7 +302,7 @@ from gmmkit.grading.results import summary  # noqa: E402
 from gmmkit.grading.submission import Submission  # noqa: E402
 from gmmkit.grading.worker_client import WorkerStudent  # noqa: E402
 
-own_user = pytest.mark.skipif(not probe().own_user, reason="the reduced isolation mode (not root) "
+own_user = pytest.mark.skipif(not probe().own_user, reason="the reduced isolation mode "
                               "runs the worker as the grader's own user: no user of its own")
 
 
