@@ -209,6 +209,7 @@ class WorkerStudent(Student):
         self.reloads = 0
         self.timeouts: dict[str, int] = {}
         self.strays_killed = 0
+        self.bad_reply = ""
         self._spawns = 0
         self._proc: Optional[subprocess.Popen] = None
         self._output: Optional[_Output] = None
@@ -460,6 +461,7 @@ class WorkerStudent(Student):
                                "crash") from None
         self.strays_killed += self.isolation.sweep_strays(self.uid)
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            self.bad_reply = repr(reply)[:500]  # for instructors and tests
             self._kill()
             raise StudentError("your code sent back something that is not a valid result", "crash")
         if not reply["ok"]:
@@ -467,6 +469,7 @@ class WorkerStudent(Student):
             raise StudentError(str(reply.get("message", "your code failed"))[:2000], kind)
         values = reply.get("values")
         if not isinstance(values, list) or len(values) != expected:
+            self.bad_reply = repr(reply)[:500]
             self._kill()
             raise StudentError("your code sent back something that is not a valid result", "crash")
         return values

@@ -388,7 +388,10 @@ def test_processes_started_at_load_are_killed_before_any_check_runs(tmp_path):
         assert len(sandbox.user_processes(w.uid)) == 1  # the worker alone
         if probe().cgroups:  # the worker and all it starts share one control group
             assert w._proc.pid in w._group.pids()
-        assert w.run([{"call": "f", "return": True}], timeout=3) == [1]
+        try:
+            assert w.run([{"call": "f", "return": True}], timeout=3) == [1]
+        except worker_client.StudentError:
+            pytest.fail(f"bad reply {w.bad_reply}; worker said {w.worker_output()[-2000:]}")
         uid = w.uid
     assert not sandbox.user_processes(uid)
 
