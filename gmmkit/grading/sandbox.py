@@ -41,6 +41,7 @@ WORKER_MODULE = "gmmkit.grading.worker"
 # Worker users: uids with no account on the machine, one leased per grading.
 # GMMKIT_UID_RANGE=first:count changes the range.
 UID_FIRST, UID_COUNT = 52000, 4000
+WORKER_NPROC = 64   # processes of a worker user (its own, so per grading)
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
 
 
@@ -449,6 +450,10 @@ def probe() -> Isolation:
 def _with_cgroups(isolation: Isolation) -> Isolation:
     from . import cgroup
     limits = cgroup.probe() if os.environ.get("GMMKIT_CGROUPS", "1") != "0" else ""
+    from .worker import LIMITS
     words = (f"a control group per worker: {limits}" if limits else
              "no control groups (limits per process only)")
+    words += (f"; per process: {LIMITS['RLIMIT_AS'] >> 30} GiB address space, "
+              f"{LIMITS['RLIMIT_FSIZE'] >> 20} MiB per file, CPU time per call and per grading"
+              + (f", {WORKER_NPROC} processes per worker user" if isolation.own_user else ""))
     return Isolation(isolation.mode, f"{isolation.detail}; {words}", limits)

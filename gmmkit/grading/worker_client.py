@@ -22,7 +22,7 @@ from typing import Optional
 from ..checks.core import Student, StudentError
 from ..wire import IN_WORKER
 from ..wire.protocol import MAX_MESSAGE, ProtocolError, decode, write_message
-from .sandbox import Isolation, make_package_view, reclaim_uid
+from .sandbox import WORKER_NPROC, Isolation, make_package_view, reclaim_uid
 from .cgroup import WorkerGroup
 from .sanitize import clean_tree
 from .submission import Submission
@@ -39,7 +39,6 @@ MAX_REPLY = 64 << 20       # bytes of one reply from the worker (the wire allows
 MAX_CELL_ERRORS = 20       # failing cells listed one by one; the rest are counted
 OUTPUT_KEEP = 64 << 10     # bytes kept of the head and of the tail of the worker's stdout/stderr
 GRADER_MEMORY = 1 << 30    # bytes of address space the grader may add while grading (GMMKIT_GRADER_MEMORY)
-WORKER_NPROC = 64          # processes of a worker user (its own, so per grading)
 
 
 class _Timeout(Exception):
