@@ -96,6 +96,9 @@ class Isolation:
                     killed += 1
                 except OSError:
                     pass
+        if killed:
+            time.sleep(0.01)
+            reap_zombies(uid)
         return killed
 
     def prepare_scratch(self, scratch: Path, uid: Optional[int]) -> None:
@@ -108,6 +111,9 @@ class Isolation:
               view: Optional[Path] = None, stdout=subprocess.DEVNULL, preexec_fn=None):
         """Start ``python -m gmmkit.grading.worker`` in ``scratch`` under this isolation."""
         python = [sys.executable, "-I", "-m", WORKER_MODULE]
+        # orphans come to the grader, which reaps them (see reap_zombies) or, in the reduced mode,
+        # finds and kills them (see reaper)
+        reaper.become_subreaper()
         kwargs = dict(pass_fds=pass_fds, stdin=subprocess.DEVNULL, stdout=stdout,
                       stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
                       preexec_fn=preexec_fn)
@@ -120,7 +126,6 @@ class Isolation:
             kwargs["preexec_fn"] = preexec_fn or _die_with_parent
             return subprocess.Popen(python, cwd=scratch, env=dict(env, GMMKIT_CUT_NETWORK="1"),
                                     user=uid, group=uid, extra_groups=[], **kwargs)
-        reaper.become_subreaper()  # so that sweep() can find what the worker detaches
         return subprocess.Popen(python, cwd=scratch, env=env, **kwargs)
 
 
@@ -197,7 +202,7 @@ def lease_uid(clean_tmp: bool = False) -> UidLease:
             kill_user(uid)
         if clean_tmp:
             remove_files_of(uid)
-        if user_processes(uid):
+        if user_processes(uid, zombies=True):  # zombies too: they count against its limit
             os.close(fd)
             continue
         return UidLease(uid, fd)
@@ -227,8 +232,9 @@ def reclaim_uid(uid: int, clean_tmp: bool) -> bool:
         os.close(fd)
 
 
-def user_processes(uid: int) -> dict[int, int]:
-    """pid -> start time of every process whose real or effective user is ``uid``."""
+def user_processes(uid: int, zombies: bool = False) -> dict[int, int]:
+    """pid -> start time of every live process whose real or effective user is ``uid`` (and of
+    its zombies too if ``zombies``: they still count against that user's process limit)."""
     found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -242,7 +248,7 @@ def user_processes(uid: int) -> dict[int, int]:
                     continue
             with open(f"{entry.path}/stat", "rb") as fh:
                 fields = fh.read().rsplit(b")", 1)[1].split()
-            if fields[0] == b"Z":
+            if fields[0] in (b"Z", b"X") and not zombies:
                 continue
             found[int(entry.name)] = int(fields[19])
         except (OSError, ValueError, IndexError):
@@ -267,8 +273,23 @@ def kill_user(uid: int) -> None:
                 os._exit(0)
         os.waitpid(pid, 0)
         if not user_processes(uid):
-            return
+            break
         time.sleep(0.02)
+    reap_zombies(uid)
+
+
+def reap_zombies(uid: int) -> None:
+    """Reap the zombies of ``uid`` that are ours (the grader is their subreaper): left unreaped
+    under an init that never reaps, they would count against the next grading's process limit."""
+    me = os.getpid()
+    for pid in user_processes(uid, zombies=True):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            if fields[0] == b"Z" and int(fields[1]) == me:
+                os.waitpid(pid, os.WNOHANG)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def remove_files_of(uid: int, folders=WORLD_WRITABLE) -> int:
