@@ -594,7 +594,10 @@ def test_no_network_and_nothing_left_in_the_shared_temporary_folders(material, t
            "except OSError:\n    pass\n" % port)
     top += "".join(f"try:\n    open({str(p)!r}, 'w').write('x')\nexcept OSError:\n    pass\n"
                    for p in leftovers)
+    key = 0x6D6B0000 + os.getpid() % 0xFFFF  # a System V shared memory segment, and its key
+    top += f"import ctypes\nctypes.CDLL(None).shmget({key}, 4096, 0o1600)\n"
     report, results, _ = _grade_source(tmp_path, REFERENCE + "\n" + top, material)
+    assert report.score == report.max_score > 0, _all_text(results)[:2000]  # the code above ran
     try:
         conn, _ = listener.accept()
         pytest.fail("the worker reached a listener on 127.0.0.1")
@@ -603,5 +606,7 @@ def test_no_network_and_nothing_left_in_the_shared_temporary_folders(material, t
     finally:
         listener.close()
     assert not [p for p in leftovers if p.exists()]
+    keys = [int(line.split()[0]) for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+    assert key not in keys, "a System V segment outlived the grading"
     if probe().mode == "setuid":
         assert "network cut by a seccomp filter" in report.isolation
