@@ -22,7 +22,6 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from ..paths import PACKAGE
 
 EPOCH = (2020, 1, 1, 0, 0, 0)
 EXCLUDED = ("course",)   # subpackages of gmmkit left out of the student wheel

@@ -6,6 +6,22 @@ import html
 from pathlib import Path
 
 from .results import Report
+from .sanitize import clean
+
+MAX_CHECK_TEXT = 4000      # characters of one check's message on the page
+MAX_NOTES = 40             # notes listed (a notebook with thousands of failing cells)
+MAX_PAGE_TEXT = 400_000    # characters of messages on the whole page, figures aside
+MAX_FIGURE = 200_000       # characters of one figure (base64 PNG)
+FIGURE_BUDGET = 4_000_000  # characters of all the figures together
+
+
+def _figures_kept(results) -> list[bool]:
+    kept, used = [], 0
+    for r in results:
+        keep = bool(r.figure) and len(r.figure) <= MAX_FIGURE and used + len(r.figure) <= FIGURE_BUDGET
+        used += len(r.figure) if keep else 0
+        kept.append(keep)
+    return kept
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
@@ -27,9 +43,20 @@ img.figure { display: block; max-width: 100%; margin: .4em 0 .2em; }
 
 
 def render(report: Report) -> str:
-    esc = html.escape
+    def esc(text, limit=MAX_CHECK_TEXT):
+        return html.escape(clean(text, limit))
+
+    budget = [MAX_PAGE_TEXT]
+
+    def within_budget(text: str) -> str:
+        text = clean(text, MAX_CHECK_TEXT)
+        if len(text) > budget[0]:
+            text = text[:max(budget[0], 0)] + " ... (left out: the page is long enough)"
+        budget[0] -= len(text)
+        return text
+
     passed = sum(r.passed for r in report.results)
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>{esc(report.assignment)}: feedback</title><style>{STYLE}</style></head><body>",
              f"<h1>{esc(report.assignment)}: feedback</h1>",
              f"<div class='score' id='score'>Score: {report.score:g} / {report.max_score:g}"
@@ -41,16 +68,19 @@ def render(report: Report) -> str:
                      "<span class='expected'>blue, dashed: the expected one</span>. They are "
                      "drawn by the grader from the values your functions returned.</div>")
     if report.notes:
-        parts.append("<div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in report.notes)
+        notes = [within_budget(n) for n in report.notes[:MAX_NOTES]]
+        if len(report.notes) > MAX_NOTES:
+            notes.append(f"... and {len(report.notes) - MAX_NOTES} more notes")
+        parts.append("<div class='notes'>" + "".join(f"<p>{html.escape(n)}</p>" for n in notes)
                      + "</div>")
-    for r in report.results:
+    for r, keep_figure in zip(report.results, _figures_kept(report.results)):
         tag = " <span class='hidden-tag'>(hidden check)</span>" if r.hidden else ""
         parts.append(f"<div class='check {r.status}'><div class='head'>"
                      f"<span class='name'>{esc(r.name)}{tag}</span>"
                      f"<span class='pts'>{r.score:g} / {r.max_score:g}</span></div>")
         if r.output:
-            parts.append(f"<pre>{esc(r.output)}</pre>")
-        if r.figure:
+            parts.append(f"<pre>{html.escape(within_budget(r.output))}</pre>")
+        if r.figure and keep_figure:
             parts.append(f"<img class='figure' alt='your result next to the expected one' "
                          f"src='data:image/png;base64,{r.figure}'/>")
         parts.append("</div>")

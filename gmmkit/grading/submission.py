@@ -58,7 +58,8 @@ def _safe(name: str) -> str:
 
 def read(assignment: Assignment, path: Path) -> Submission:
     file, notes = locate(assignment, path)
-    data = file.read_bytes()[:MAX_BYTES + 1]
+    with open(file, "rb") as fh:  # never more than the cap is read, however large the file
+        data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise SubmissionError(f"{_safe(file.name)} is larger than {MAX_BYTES >> 20} MB; clear the "
                               "outputs of your notebook (Kernel > Restart & Clear Output) and resubmit")
@@ -81,6 +82,9 @@ def read(assignment: Assignment, path: Path) -> Submission:
 def notebook_cells(text: str, name: str) -> list[dict]:
     try:
         nb = json.loads(text)
+    except RecursionError:
+        raise SubmissionError(f"{name} is not a notebook Jupyter wrote: its JSON is nested too "
+                              "deeply to read. Re-download it from Jupyter and resubmit") from None
     except ValueError as exc:
         raise SubmissionError(f"{name} is not a valid notebook (not JSON: {exc}). Re-download it "
                               "from Jupyter (File > Save and Export / Download) and resubmit") from None

@@ -20,8 +20,10 @@ LIMITS = {
 }
 
 
-def _apply_limits(nproc: int) -> None:
-    limits = dict(LIMITS, RLIMIT_NPROC=nproc)
+def _apply_limits(nproc: int, cpu: int) -> None:
+    # RLIMIT_CPU here covers everything the submission starts at load (each process inherits
+    # it), not only each call's fork; the grader kills such leftovers between calls as well.
+    limits = dict(LIMITS, RLIMIT_NPROC=nproc, RLIMIT_CPU=cpu)
     for name, value in limits.items():
         kind = getattr(resource, name)
         soft, hard = resource.getrlimit(kind)
@@ -43,8 +45,11 @@ def _drop_privileges() -> None:
 
 def main() -> None:
     _drop_privileges()
+    if os.environ.pop("GMMKIT_CUT_NETWORK", None):  # setuid mode: no network namespace
+        from gmmkit.grading.netguard import cut_network
+        cut_network()  # the probe checked that it works, and the results say whether it did
     req_fd, resp_fd = (int(x) for x in os.environ.pop("GMMKIT_FDS").split(","))
-    _apply_limits(int(os.environ.get("GMMKIT_NPROC", "256")))
+    _apply_limits(int(os.environ.get("GMMKIT_NPROC", "64")), int(os.environ.get("GMMKIT_CPU", "900")))
     # The grader's own modules are imported before any student code can patch anything.
     from gmmkit.wire.protocol import read_message, write_message
     from gmmkit.wire.steps import StepError, describe_exception, register_source, run_steps
@@ -109,6 +114,9 @@ def _serve(request, namespace, resp_fd, run_steps, StepError) -> None:
     if pid == 0:  # the child runs the student's code, then dies
         os.close(r)
         cpu = int(request.get("cpu", 60))
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            cpu = min(cpu, max(hard - 1, 1))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         try:
             try:
