@@ -240,7 +240,7 @@ def test_in_kernel_grading_cannot_stop_a_redefined_check_and_the_isolated_grader
     name = CHEAT_IN
     scores = workflow(name)["scores"]
     assert scores["cheat"].auto_score == scores["cheat"].max_auto_score > 0
-    book = wf.grade_module(course, name, tmp_path / "isolated", jobs=2)
+    book = wf.grade_isolated(course, name, tmp_path / "isolated", jobs=2)
     rows = {r["student"]: r for r in csv.DictReader(book.open())}
     assert float(rows["cheat"]["score"]) == 0
     assert float(rows["stub"]["score"]) == 0 and float(rows["tamper"]["score"]) == 0
@@ -265,7 +265,7 @@ def test_a_lab_is_autograded_by_nbgrader_to_nothing_and_keeps_the_students_file(
 @pytest.mark.parametrize("name", MODULES)
 def test_a_labs_collected_files_are_graded_by_the_isolated_grader(name, course, workflow, tmp_path):
     workflow(name)
-    book = wf.grade_module(course, name, tmp_path / "isolated", jobs=2)
+    book = wf.grade_isolated(course, name, tmp_path / "isolated", jobs=2)
     rows = {r["student"]: r for r in csv.DictReader(book.open())}
     points = sum(c.points for c in _all_checks(name))
     assert float(rows["ref"]["score"]) == pytest.approx(points) == pytest.approx(float(rows["ref"]["max"]))

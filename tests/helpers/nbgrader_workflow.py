@@ -91,22 +91,9 @@ def scores(course: Path, name: str, student: str, course_id: str = COURSE_ID) ->
     return Scores(student, name, cells)
 
 
-def grade_module(course: Path, name: str, out: Path, jobs: int = 1) -> Path:
-    """Grade the collected submissions of one assignment (``submitted/<student>/<name>/``) with
-    the kit's isolated grader, as ``gmmkit grade NAME submitted --jobs N`` does, but only the
-    students who submitted it; returns the gradebook CSV (one row per student).
-
-    This is how a ``.py`` lab is graded in an nbgrader course, and how a notebook's nbgrader
-    scores are cross-checked outside the student's kernel."""
-
-    out = Path(out)
-    collected = out / "_submissions"
-    if collected.exists():
-        shutil.rmtree(collected)
-    collected.mkdir(parents=True)
-    for folder in sorted((Path(course) / "submitted").glob(f"*/{name}")):
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.copytree(folder, collected / folder.parent.name, symlinks=True)
-    return grade_class(name, collected, out, jobs)
-
-
+def grade_isolated(course: Path, name: str, out: Path, jobs: int = 1) -> Path:
+    """``gmmkit grade NAME COURSE/submitted --jobs N`` on nbgrader's layout: the isolated grader
+    on the collected submissions (how a ``.py`` lab is graded in an nbgrader course, and how a
+    notebook's nbgrader scores are cross-checked outside the student's kernel); returns the
+    gradebook CSV."""
+    return grade_class(name, Path(course) / "submitted", Path(out), jobs)
