@@ -14,19 +14,15 @@ the variants marked "extra" (one more classic bug per assignment).
 """
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 import threading
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from helpers import gradescope_layout as layout
 from helpers import nbgrader_workflow as wf
 
 from gmmkit import assignments, paths
@@ -93,7 +89,6 @@ VARIANTS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
 # half as long again); the others keep the test to a few minutes on a quiet machine.
 ALL = os.environ.get("GMMKIT_ONE_GRADE_ALL") == "1"
 
-BUNDLE_UID = 61900  # (batch grading uses 61000 and up, one per job)
 
 TABLE: list[tuple[str, str, str, float, float, float, float]] = []
 
@@ -118,22 +113,9 @@ def course(tmp_path_factory):
 
 
 def gradescope_score(bundle: Path, root: Path, submission: Path, filename: str) -> float:
-    if not (root / "source").exists():
-        with zipfile.ZipFile(bundle) as zf:
-            zf.extractall(root / "source")
-        shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    for sub in ("submission", "results"):
-        shutil.rmtree(root / sub, ignore_errors=True)
-    (root / "submission").mkdir()
-    shutil.copy(submission, root / "submission" / filename)
-    # a worker user of its own: it grades while gmmkit grade does, and the setuid mode's sweep
-    # kills every process of its worker's user
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable,
-               GMMKIT_WORKER_UID=str(BUNDLE_UID))
-    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
-                         text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
-    return float(json.loads((root / "results" / "results.json").read_text())["score"])
+    layout.gradescope_root(root, bundle)
+    layout.submit(root, filename, submission.read_bytes())
+    return float(layout.run_autograder(root)["score"])
 
 
 def _write_table(base: Path) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import gradescope_layout as layout
+
 from gmmkit import assignments, paths
 from gmmkit.course.bundle import build_bundle, requirements
 
@@ -24,20 +26,10 @@ def dist(tmp_path_factory):
 
 
 def gradescope_root(tmp_path: Path, bundle: Path) -> Path:
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(root / "source")
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir()
-    return root
+    return layout.gradescope_root(tmp_path / "autograder", bundle)
 
 
-def run_autograder(root: Path, python: str = sys.executable) -> dict:
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=python)
-    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
-                         text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
-    return json.loads((root / "results" / "results.json").read_text())
+run_autograder = layout.run_autograder
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -136,7 +128,7 @@ def test_setup_sh_builds_its_own_environment_and_run_autograder_uses_it(dist, tm
     assert system.returncode != 0, "setup.sh installed into the system Python"
 
     spec = assignments.get("gmm1d")
-    shutil.copy(reference_submission("gmm1d", ROOT), root / "submission" / spec.submission)
+    shutil.copy(spec.reference_submission(ROOT), root / "submission" / spec.submission)
     run = subprocess.run(["bash", str(root / "run_autograder")], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]

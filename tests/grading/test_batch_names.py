@@ -6,8 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from gmmkit import paths
-from gmmkit.course.build import reference_submission, stub_submission
+from gmmkit import assignments, paths
 from gmmkit.grading.batch import result_names, verbatim
 
 ROOT = paths.kit_root()
@@ -35,10 +34,10 @@ def test_a_class_with_hostile_names_keeps_every_row(tmp_path):
     cls = tmp_path / "class"
     for name in ("alice smith", "alice_smith", "gradebook.csv", "=cmd|' -C calc'!A0"):
         (cls / name).mkdir(parents=True)
-    shutil.copy(reference_submission("gmm1d", ROOT), cls / "alice smith" / "gmm1d.py")
-    shutil.copy(stub_submission("gmm1d", ROOT), cls / "alice_smith" / "gmm1d.py")
-    shutil.copy(stub_submission("gmm1d", ROOT), cls / "gradebook.csv" / "gmm1d.py")
-    shutil.copy(stub_submission("gmm1d", ROOT), cls / "=cmd|' -C calc'!A0" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").reference_submission(ROOT), cls / "alice smith" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").stub_submission(ROOT), cls / "alice_smith" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").stub_submission(ROOT), cls / "gradebook.csv" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").stub_submission(ROOT), cls / "=cmd|' -C calc'!A0" / "gmm1d.py")
     out = tmp_path / "out"
     run = gmmkit("grade", "gmm1d", str(cls), "--jobs", "2", "--out", str(out))
     assert run.returncode == 0, run.stderr[-2000:]
@@ -56,13 +55,13 @@ def test_a_class_with_hostile_names_keeps_every_row(tmp_path):
 
 def test_nbgrader_submitted_layout_grades_the_named_assignment(tmp_path):
     submitted = tmp_path / "course" / "submitted"
-    ref = reference_submission("gmm_sampling", ROOT)
+    ref = assignments.get("gmm_sampling").reference_submission(ROOT)
     (submitted / "ada" / "gmm_sampling").mkdir(parents=True)
     shutil.copy(ref, submitted / "ada" / "gmm_sampling" / ref.name)
     (submitted / "bob" / "gmm_sampling").mkdir(parents=True)      # bob submitted another one
     shutil.copy(ref, submitted / "bob" / "gmm_sampling" / ref.name)
     (submitted / "cyd" / "gmm1d").mkdir(parents=True)
-    shutil.copy(reference_submission("gmm1d", ROOT), submitted / "cyd" / "gmm1d" / "gmm1d.py")
+    shutil.copy(assignments.get("gmm1d").reference_submission(ROOT), submitted / "cyd" / "gmm1d" / "gmm1d.py")
     out = tmp_path / "out"
     run = gmmkit("grade", "gmm1d", str(submitted), "--jobs", "2", "--out", str(out))
     assert run.returncode == 0, run.stderr[-2000:]

@@ -7,16 +7,16 @@ The course material the grader uses is a copy carrying a canary line that must n
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-import zipfile
 from pathlib import Path
 
 import pytest
+
+from helpers import gradescope_layout as layout
 
 from gmmkit import paths
 from gmmkit.course.bundle import build_bundle
@@ -185,20 +185,12 @@ def test_hostile_submission_through_the_harness(case, material, honest_ceiling, 
 def run_in_gradescope_layout(bundle: Path, tmp: Path, name: str, content: bytes) -> dict:
     """Gradescope's layout under ``tmp`` (the bundle's material carrying the canary), the
     submission saved as ``name``, then ``run_autograder``: its results.json."""
-    root = tmp / "autograder"
-    with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(root / "source")
+    root = layout.gradescope_root(tmp / "autograder", bundle)
     for material_file in ("hidden_checks.py", "solutions.py"):
         with open(root / "source" / "material" / material_file, "a") as fh:
             fh.write(f"\n# {CANARY}\n")
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    (root / "submission").mkdir()
-    (root / "submission" / name).write_bytes(content)
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GMMKIT_PYTHON=sys.executable)
-    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True,
-                         timeout=TIME_BOUND)
-    assert run.returncode == 0
-    return json.loads((root / "results" / "results.json").read_text())
+    layout.submit(root, name, content)
+    return layout.run_autograder(root, timeout=TIME_BOUND)
 
 
 @pytest.fixture(scope="module")
@@ -291,8 +283,6 @@ def test_broken_file_through_the_gradescope_layout(case, bundles, honest_ceiling
 # with no races, output that is safe. Tests that need a worker user of its own (root: bwrap or
 # setuid) skip in the reduced mode, which has none.
 # ------------------------------------------------------------------------------------------
-import csv  # noqa: E402
-import html as html_module  # noqa: E402
 import resource  # noqa: E402
 import threading  # noqa: E402
 
