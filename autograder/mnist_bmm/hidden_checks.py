@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from gmmkit.checks import figures, load_module
-from gmmkit.checks.core import AFTER_DUE
+from gmmkit.checks.core import AFTER_DUE, CheckFailed, StudentError
 from gmmkit.checks.expect import expect_close, expect_finite, expect_shape, fail, \
     figure_on_failure
-from gmmkit.checks.mnist_bmm import (ACCURACY, BUGS, E_STEP, FIT, LOG_PROB, LOGP_TOL, M_STEP,
+from gmmkit.checks.mnist_bmm import (ACCURACY, BUGS, E_STEP, call_e_step, FIT, LOG_PROB, LOGP_TOL, M_STEP,
                                      PARAM_TOL, UPDATE, call_log_prob, digit_means_figure,
                                      hint_for, judge_accuracy, judge_e_step, judge_fit_shapes,
                                      judge_log_prob, judge_m_step_values, judge_monotone,
@@ -108,29 +108,43 @@ def _ref_steps_pass(student, ref, X, k, seed):
     return steps_pass(student, X, r, pi, mu, {"r": r_e, "loglik": ll_e, "pi": pi_m, "mu": mu_m})
 
 
-def history_judge(X):
-    """Judges the objectives after iterations 2 .. iters against the replay of the student's
-    steps: the student's own e_step log-likelihood plus the log prior of each replayed mu (or
-    that plus the Beta prior's normalising constant)."""
-    def judge(hist, trajectory, first, what):
-        iters = len(trajectory)                      # the replay holds one extra iteration
-        got = np.asarray(hist[len(hist) - iters + 1:], dtype=float)
-        lls = [ll for (_, _, _, ll) in trajectory[:iters - 1]]
-        priors = [V.log_prior(mu) for (_, mu, _, _) in trajectory[:iters - 1]]
-        expected = np.add(lls, priors)
+def history_judge(student, X, steps_ok: bool):
+    """Judges the fit's objectives. With right steps, those after iterations 2 .. iters along
+    the replay (loglik + log prior of each replayed iteration); otherwise the last one only,
+    from the parameters the fit returns, with the student's e_step's log-likelihood or the
+    right one (a fit computing its own correct log-likelihood over a broken e_step is right).
+    Either may include the Beta prior's normalising constant."""
+    def judge(hist, trajectory, first, final, what):
+        pi_t, mu_t = final[:2]
+        if steps_ok:
+            states = trajectory[:len(trajectory) - 1]        # the replay has one extra
+            lls = np.array([ll for (_, _, _, ll) in states])
+            priors = np.array([V.log_prior(mu) for (_, mu, _, _) in states])
+            targets = [lls + priors]
+        else:
+            right = V.loglik(X, pi_t, mu_t)
+            try:
+                _, own_ll, _ = call_e_step(student, X, pi_t, mu_t)
+            except (StudentError, CheckFailed):
+                own_ll = right
+            lls, priors = np.array([own_ll]), np.array([V.log_prior(mu_t)])
+            targets = [lls + priors, right + priors]
+        got = np.asarray(hist[len(hist) - len(lls):], dtype=float)
         if not len(got):
             return
-        const = V.beta_log_normaliser(*np.shape(first[1]))
-        tol = 1e-5 * np.abs(expected) + 1e-3
-        for offset in (0.0, const):
-            if np.all(np.abs(got - expected - offset) <= tol):
-                return
-        t = int(np.argmax(~(np.abs(got - expected) <= tol)))
-        fail(f"objective_history[{len(hist) - len(got) + t}] of {what} (after iteration "
-             f"{t + 2}) is {got[t]:.10g}, but for the parameters of that iteration your e_step "
-             f"gives loglik {lls[t]:.10g} and the log prior sum(log(mu) + log(1 - mu)) is "
-             f"{priors[t]:.10g}: expected their sum, {expected[t]:.10g} (tolerance "
-             f"{tol[t]:.3g})",
+        const = V.beta_log_normaliser(*np.shape(mu_t))
+        tol = 1e-5 * np.abs(targets[0]) + 1e-3
+        with np.errstate(invalid="ignore"):
+            for target in targets:
+                for offset in (0.0, const):
+                    if np.all((got == target + offset) | (np.abs(got - target - offset) <= tol)):
+                        return
+        t = int(np.argmax(~(np.abs(got - targets[0]) <= tol)))
+        index = len(hist) - len(got) + t
+        fail(f"objective_history[{index}] of {what} is {got[t]:.10g}, but for the parameters "
+             f"of that iteration your e_step gives loglik {lls[t]:.10g} and the log prior "
+             f"sum(log(mu) + log(1 - mu)) is {priors[t]:.10g}: expected their sum, "
+             f"{targets[0][t]:.10g} (tolerance {tol[t]:.3g})",
              hint_for(got[t], V.objective_bugs(lls[t], priors[t], len(X)),
                       "record, after each E-step, loglik + log prior of the parameters of the "
                       "same iteration"),
@@ -143,7 +157,7 @@ def _fit_reference(student, ref):
     are right, the optimum: exact for k = 1, a fixed point of EM for k = 4 (any start)."""
     X = random_images(401, 150, 40, 0.35)
     steps_ok = _ref_steps_pass(student, ref, X, 1, 410)
-    judge_replay(student, X, 1, 3, 402, steps_ok, history_judge(X))
+    judge_replay(student, X, 1, 3, 402, steps_ok, history_judge(student, X, steps_ok))
     if steps_ok:
         pi, mu, r, hist, what = judge_fit_shapes(student, X, 1, 3, 402)
         expected_pi, expected_mu = ref.m_step(X, np.ones((150, 1)), 1.0)   # (sum x + 1) / (n + 2)
@@ -158,7 +172,8 @@ def _fit_reference(student, ref):
 
     X, _, _ = prototype_data(403, 300, 64, [0.4, 0.3, 0.2, 0.1])
     steps_ok = _ref_steps_pass(student, ref, X, 4, 420)
-    pi, mu, r, hist, what = judge_replay(student, X, 4, 12, 404, steps_ok, history_judge(X))
+    pi, mu, r, hist, what = judge_replay(student, X, 4, 12, 404, steps_ok,
+                                         history_judge(student, X, steps_ok))
     if not steps_ok:
         return      # a broken step costs its own points; the replay judged the fit's logic
     pi, mu, r, hist, what = judge_fit_shapes(student, X, 4, 50, 404)

@@ -162,8 +162,10 @@ def smoothed_cluster_mu(X, assignments, n_clusters: int) -> np.ndarray:
 
 
 def cluster_log_lik(X, assignments, n_clusters: int) -> np.ndarray:
-    """log p(x_i | mu_k) (n, K) under the smoothed probabilities of the current clusters."""
-    return log_prob_scipy(X, smoothed_cluster_mu(X, assignments, n_clusters))
+    """log p(x_i | mu_k) (n, K) under the smoothed probabilities of the current clusters
+    (two matrix products: scipy's pixel-by-pixel route is too slow for the hidden passes)."""
+    X, mu = _f(X), smoothed_cluster_mu(X, assignments, n_clusters)
+    return X @ np.log(mu).T + (1 - X) @ np.log1p(-mu).T
 
 
 def update_bugs(X, assignments, n_clusters: int) -> dict:
@@ -173,7 +175,7 @@ def update_bugs(X, assignments, n_clusters: int) -> dict:
     on = one_hot.T @ X
     ll = cluster_log_lik(X, a, n_clusters)
     means = on / np.maximum(sizes, 1)[:, None]
-    sq = ((X[:, None, :] - means[None]) ** 2).sum(-1)
+    sq = (X ** 2).sum(1)[:, None] - 2 * X @ means.T + (means ** 2).sum(1)
     sq[:, sizes == 0] = np.inf
     with np.errstate(all="ignore"):
         raw = on / sizes[:, None]

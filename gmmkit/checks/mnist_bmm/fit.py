@@ -33,7 +33,7 @@ def steps_pass(student, X, r, pi, mu, expected: dict) -> bool:
         got_pi, got_mu, _ = call_m_step(student, X, r)
     except (StudentError, CheckFailed):
         return False
-    pairs = [(got_r, expected["r"]), (np.asarray(got_ll), expected["loglik"]),
+    pairs = [(got_r, expected["r"]), (got_ll, float(np.reshape(expected["loglik"], ()))),
              (got_pi, expected["pi"]), (got_mu, expected["mu"])]
     with np.errstate(all="ignore"):
         return all(np.shape(a) == np.shape(b) and np.allclose(a, b, **STEPS_TOL)
@@ -140,7 +140,8 @@ def judge_replay(student, X, k: int, iters: int, seed: int, steps_ok: bool,
                  history_check=None):
     """fit_bmm(iters=1) then iters - 1 more iterations of the student's own m_step and
     e_step must give fit_bmm(iters); the objective must rise when the steps are right.
-    ``history_check(hist, trajectory, first, what)`` (hidden checks) judges every entry."""
+    ``history_check(hist, trajectory, first, final, what)`` (hidden checks) judges the
+    objectives: along the replay where it matches, else from the returned parameters."""
     pi1, mu1, r1, h1, what1 = call_fit(student, X, k, 1, seed)
     pi, mu, r, hist, what = call_fit(student, X, k, iters, seed)
     for h, w, n_iter in ((h1, what1, 1), (hist, what, iters)):
@@ -148,11 +149,10 @@ def judge_replay(student, X, k: int, iters: int, seed: int, steps_ok: bool,
             fail(f"the objective_history of {w} has shape {h.shape}, expected ({n_iter},)",
                  "append one number, the objective after the iteration, at the end of each "
                  "of the iters iterations")
-    if not _close(hist[len(hist) - iters], h1[-1]):
-        fail(f"the objective after the first iteration differs between {what1} and {what} "
-             f"({h1[-1]:.10g} and {hist[len(hist) - iters]:.10g}): with the same rng both must "
-             "start the same way", BUGS["mnist_bmm.fit_bmm.global_rng"])
-    trajectory = replay_steps(student, X, r1, iters)
+    # Two fits with the same rng that start apart cannot be replayed: the randomness check
+    # charges that; this one then judges the fit as EM on its own.
+    same_start = _close(hist[len(hist) - iters], h1[-1])
+    trajectory = replay_steps(student, X, r1, iters) if same_start else None
     why = "" if trajectory is None else replay_mismatch((pi, mu, r), (pi1, mu1, r1),
                                                          trajectory, iters)
     if why and steps_ok:
@@ -165,8 +165,8 @@ def judge_replay(student, X, k: int, iters: int, seed: int, steps_ok: bool,
         # EM with right steps, or a fit that does not use the student's steps (so judged as
         # EM on its own): the objective never goes down
         judge_monotone(hist, what, steps_ok)
-    if history_check is not None and trajectory is not None and not why:
-        history_check(hist, trajectory, (pi1, mu1, r1, h1), what)
+    if history_check is not None and (trajectory is not None and not why or not steps_ok):
+        history_check(hist, trajectory, (pi1, mu1, r1, h1), (pi, mu, r), what)
     return pi, mu, r, hist, what
 
 
@@ -196,13 +196,14 @@ def judge_optimum(hist: np.ndarray, what: str, optimum: float, beta_constant: fl
 
 
 def _reaches_optimum(student, ref) -> None:
-    if not stored_steps_pass(student):
-        return      # judged once e_step and m_step pass theirs: a broken step costs its own
     X = inputs.fit_data()
     _, _, _, hist, what = judge_fit_shapes(student, X, inputs.FIT_K, inputs.FIT_ITERS,
                                            inputs.FIT_SEED)
+    if not stored_steps_pass(student):
+        return      # judged once e_step and m_step pass theirs: a broken step costs its own
     stored = STORE.value("fit.optimum")
-    judge_optimum(hist, what, float(stored["objective"]), float(stored["beta_constant"]),
+    judge_optimum(hist, what, float(np.reshape(stored["objective"], ())),
+                  float(np.reshape(stored["beta_constant"], ())),
                   STORE.bugs("fit.optimum"))
 
 
