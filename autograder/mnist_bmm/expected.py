@@ -62,7 +62,7 @@ def record_fit(ref, store):
     pi, mu, _, hist = ref.fit_bmm(X, inputs.FIT_K, inputs.FIT_ITERS,
                                   np.random.default_rng(inputs.FIT_SEED))
     ll, prior = V.loglik(X, pi, mu), V.log_prior(mu)
-    store.value("fit.optimum", {"objective": float(hist[-1]),
+    store.value("fit.optimum", {"objective": float(hist[-1]), "pi": pi, "mu": mu,
                                 "beta_constant": V.beta_log_normaliser(*mu.shape)})
     for bug, value in V.objective_bugs(ll, prior, len(X)).items():
         store.bug("fit.optimum", bug, value)

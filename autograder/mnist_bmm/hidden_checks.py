@@ -109,7 +109,7 @@ def _ref_steps_pass(student, ref, X, k, seed):
 
 
 def history_judge(student, X, steps_ok: bool):
-    """Judges the fit's objectives. With right steps, those after iterations 2 .. iters along
+    """Judges the fit's objectives. With right steps, those after iterations 1 .. iters along
     the replay (loglik + log prior of each replayed iteration); otherwise the last one only,
     from the parameters the fit returns, with the student's e_step's log-likelihood or the
     right one (a fit computing its own correct log-likelihood over a broken e_step is right).
@@ -117,7 +117,7 @@ def history_judge(student, X, steps_ok: bool):
     def judge(hist, trajectory, first, final, what):
         pi_t, mu_t = final[:2]
         if steps_ok:
-            states = trajectory[:len(trajectory) - 1]        # the replay has one extra
+            states = trajectory[:len(trajectory) - 1]        # iterations 1 .. iters
             lls = np.array([ll for (_, _, _, ll) in states])
             priors = np.array([V.log_prior(mu) for (_, mu, _, _) in states])
             targets = [lls + priors]

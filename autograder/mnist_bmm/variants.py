@@ -197,8 +197,8 @@ def update_bugs(X, assignments, n_clusters: int) -> dict:
         "mnist_bmm.update_clusters.on_pixels_only": np.argmax(X @ np.log(mu).T, axis=1),
         "mnist_bmm.update_clusters.swapped": np.argmax(X @ np.log1p(-mu).T
                                                        + (1 - X) @ np.log(mu).T, axis=1),
-        "mnist_bmm.update_clusters.with_weights": np.argmax(weighted, axis=1),
         "mnist_bmm.update_clusters.skip_empty": np.argmax(skip_empty, axis=1),
+        "mnist_bmm.update_clusters.with_weights": np.argmax(weighted, axis=1),
     }
 
 

@@ -676,7 +676,7 @@ def test_fit_with_its_own_unsmoothed_m_step():
     """The student's m_step is right, but fit_bmm does not use it."""
     with np.errstate(all="ignore"):
         results = grade(fit_bmm=make_fit(m_step=m_step_no_smoothing))
-    assert failed(results) == {FIT_REPLAY, FIT_OPTIMUM, FIT_REF}
+    assert {FIT_REPLAY, FIT_REF} <= failed(results) <= OF["fit_bmm"] - {FIT_SHAPES}
     assert "does not follow your own m_step and e_step" in out(results, FIT_REPLAY)
 
 
@@ -697,8 +697,8 @@ def test_fit_returning_the_responsibilities_of_the_previous_iteration():
             r, ll = REF.e_step(X, pi, mu)
             history.append(ll + prior(mu))
         return pi, mu, previous, history
-    results = grade(fit_bmm=fit_bmm)
-    assert failed(results) == {FIT_REPLAY, FIT_REF}
+    results = grade(fit_bmm=fit_bmm)     # invisible at convergence: the replay sees it
+    assert FIT_REPLAY in failed(results) and failed(results) <= {FIT_REPLAY, FIT_REF}
     assert "r is that of the previous iteration" in out(results, FIT_REPLAY)
 
 

@@ -166,12 +166,17 @@ BUGS = catalogue([
 
 def hint_for(got, candidates, default):
     """The Bug whose value (``candidates``: {bug id: value} on the same inputs) ``got``
-    matches, else ``default`` (a generic hint)."""
+    matches, else ``default`` (a generic hint). When several bugs give this same value, the
+    hint names every one of them (the first one's id is recorded)."""
     import numpy as np
 
-    from ..bugs import which_bug
+    from ..bugs import matches
     from .values import MATCH_TOL
     if np.ndim(got) == 0:   # stored numbers come back as arrays of one entry
         candidates = {b: np.reshape(v, ()) if np.size(v) == 1 else v
                       for b, v in candidates.items()}
-    return which_bug(got, candidates, BUGS, MATCH_TOL) or default
+    found = [BUGS[b] for b, v in candidates.items() if matches(got, v, MATCH_TOL)]
+    if len(found) <= 1:
+        return found[0] if found else default
+    return Bug(found[0].id, found[0].description, "your answer is what several mistakes give "
+               "here: " + "; or ".join(f"({i}) {b.hint}" for i, b in enumerate(found, 1)))
