@@ -279,7 +279,7 @@ FIGURE_CASES = [
      'np.einsum("nij,nj->ni", np.asarray(cov)[labels], eps)'),
     ("em_2d", "_em_step_mstep", "diff = X[None, :, :] - new_mu[:, None, :]",
      "diff = X[None, :, :] - np.asarray(mu)[:, None, :]"),
-    ("mnist_bmm", "_fit_last_objective", "objective_history.append(loglik + log_prior)",
+    ("mnist_bmm", "_fit_reaches_optimum", "objective_history.append(loglik + log_prior)",
      "objective_history.append(loglik)"),
     ("mnist_bmm", "_m_step_valid", "(nk[:, None] + 2 * smoothing)", "(nk[:, None] + smoothing)"),
     ("gmm_likelihood", "_posterior_scipy", "return log_pi - lsigmas - 0.5 * LOG_2PI",

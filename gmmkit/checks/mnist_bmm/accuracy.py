@@ -17,12 +17,12 @@ def judge_accuracy(student, labels, assignments, expected: float, bugs: dict) ->
                  hint=hint_for(got, bugs, ACCURACY_RULE))
 
 
-def _worked_examples(student, ref) -> None:
+def _accuracy_examples(student, ref) -> None:
     for e, (labels, assignments, expected) in enumerate(ACCURACY_EXAMPLES):
         judge_accuracy(student, labels, assignments, expected, STORE.bugs(f"accuracy.example{e}"))
 
 
 CHECKS = [
     ACCURACY.check("mnist_bmm.cluster_accuracy.examples", "cluster_accuracy: worked examples "
-                   "(renamed, split and mixed clusters)", 1, _worked_examples),
+                   "(renamed, split and mixed clusters)", 1, _accuracy_examples),
 ]

@@ -63,25 +63,25 @@ def judge_stored(student, key: str, X, pi, mu, far: bool = False) -> None:
                  {b: v["loglik"] for b, v in bugs.items() if "loglik" in v}, far=far)
 
 
-def _pmf(student, ref) -> None:
+def _e_step_pmf(student, ref) -> None:
     judge_e_step(student, *inputs.e_step_pmf())
 
 
-def _values(student, ref) -> None:
+def _e_step_values(student, ref) -> None:
     for i, (X, pi, mu) in enumerate(inputs.e_step_values()):
         judge_stored(student, f"e_step.values{i}", X, pi, mu)
 
 
-def _far_images(student, ref) -> None:
+def _e_step_far_images(student, ref) -> None:
     for i, (X, pi, mu) in enumerate(inputs.e_step_far()):
         judge_stored(student, f"e_step.far{i}", X, pi, mu, far=True)
 
 
 CHECKS = [
     E_STEP.check("mnist_bmm.e_step.pmf", "e_step: r of shape (n, k) with rows summing to 1, "
-                 "loglik one number", 1, _pmf),
+                 "loglik one number", 1, _e_step_pmf),
     E_STEP.check("mnist_bmm.e_step.values", "e_step: r and loglik equal Bayes' rule computed "
-                 "with scipy", 1, _values),
+                 "with scipy", 1, _e_step_values),
     E_STEP.check("mnist_bmm.e_step.far_images", "e_step: no NaN for all-zero and all-one images "
-                 "(784 pixels)", 1, _far_images),
+                 "(784 pixels)", 1, _e_step_far_images),
 ]

@@ -60,7 +60,7 @@ def judge_fit_shapes(student, X, k: int, iters: int, seed: int):
     return pi, mu, r, hist, what
 
 
-def _shapes_and_rng(student, ref) -> None:
+def _fit_shapes_and_rng(student, ref) -> None:
     X = inputs.fit_data()
     judge_fit_shapes(student, X, 3, 20, 0)
     judge_rng(student, X, 3, 5)
@@ -171,7 +171,7 @@ def judge_replay(student, X, k: int, iters: int, seed: int, steps_ok: bool,
     return pi, mu, r, hist, what
 
 
-def _replay(student, ref) -> None:
+def _fit_replay(student, ref) -> None:
     judge_replay(student, inputs.replay_data(), inputs.REPLAY_K, inputs.REPLAY_ITERS,
                  inputs.REPLAY_SEED, stored_steps_pass(student))
 
@@ -208,7 +208,7 @@ def at_optimum(pi, mu, opt_pi, opt_mu, atol: float = 1e-3) -> bool:
                     and np.allclose(pi[order], opt_pi, atol=atol))
 
 
-def _reaches_optimum(student, ref) -> None:
+def _fit_reaches_optimum(student, ref) -> None:
     X = inputs.fit_data()
     pi, mu, _, hist, what = judge_fit_shapes(student, X, inputs.FIT_K, inputs.FIT_ITERS,
                                              inputs.FIT_SEED)
@@ -227,10 +227,10 @@ def _reaches_optimum(student, ref) -> None:
 CHECKS = [
     FIT.check("mnist_bmm.fit_bmm.shapes", "fit_bmm: returns pi (k,), mu (k, d), r (n, k) and one "
               "objective per iteration; the same rng gives the same fit, numpy's global "
-              "generator untouched", 1, _shapes_and_rng),
+              "generator untouched", 1, _fit_shapes_and_rng),
     FIT.check("mnist_bmm.fit_bmm.replay", "fit_bmm: follows your own m_step and e_step "
               "(replayed from its first iteration), and the objective never decreases", 1,
-              _replay),
+              _fit_replay),
     FIT.check("mnist_bmm.fit_bmm.optimum", "fit_bmm: reaches the optimum of EM on "
-              "well-separated data (judged once e_step and m_step pass)", 1, _reaches_optimum),
+              "well-separated data (judged once e_step and m_step pass)", 1, _fit_reaches_optimum),
 ]

@@ -34,22 +34,22 @@ def judge_log_prob(student, X, mu, expected, bugs: dict, tol=LOGP_TOL) -> None:
     expect_close(got, expected, what, **tol, hint=hint_for(got, bugs, LOGPROB_FORMULA))
 
 
-def _known_values(student, ref) -> None:
+def _log_prob_known_values(student, ref) -> None:
     X, mu, expected = LOG_PROB_EXAMPLE
     judge_log_prob(student, X, mu, expected, STORE.bugs("log_prob.example"))
     X, mu = inputs.log_prob_random()
     judge_log_prob(student, X, mu, STORE.value("log_prob.random"), STORE.bugs("log_prob.random"))
 
 
-def _no_underflow(student, ref) -> None:
+def _log_prob_no_underflow(student, ref) -> None:
     X, mu = inputs.far_images(), inputs.mnist_class_mu()
     judge_log_prob(student, X, mu, STORE.value("log_prob.far"), STORE.bugs("log_prob.far"))
 
 
 CHECKS = [
     LOG_PROB.check("mnist_bmm.bernoulli_log_prob.values", "bernoulli_log_prob: shape (n, k) and "
-                   "known values", 1, _known_values),
+                   "known values", 1, _log_prob_known_values),
     LOG_PROB.check("mnist_bmm.bernoulli_log_prob.no_underflow", "bernoulli_log_prob: finite and "
                    "exact for 784-pixel images far from every cluster (no underflow)", 1,
-                   _no_underflow),
+                   _log_prob_no_underflow),
 ]

@@ -73,7 +73,7 @@ def digit_means_figure(student, expected_mu=None):
                           "each digit's mean image (smoothing = 1)")
 
 
-def _valid(student, ref) -> None:
+def _m_step_valid(student, ref) -> None:
     X, r = inputs.m_step_valid()
     pi_bugs, mu_bugs = split_bugs("m_step.valid")
     with figure_on_failure(lambda: digit_means_figure(student)):
@@ -87,7 +87,7 @@ def _valid(student, ref) -> None:
                      hint_for(mu, mu_bugs, M_FORMULA))
 
 
-def _known_values(student, ref) -> None:
+def _m_step_known_values(student, ref) -> None:
     with figure_on_failure(lambda: digit_means_figure(student)):
         for e, ((X, r), cases) in enumerate(M_EXAMPLES):
             for smoothing, (pi, mu) in cases.items():
@@ -97,7 +97,7 @@ def _known_values(student, ref) -> None:
 
 CHECKS = [
     M_STEP.check("mnist_bmm.m_step.valid", "m_step: pi sums to 1 and 0 < mu < 1, even for a "
-                 "pixel never on", 1, _valid),
+                 "pixel never on", 1, _m_step_valid),
     M_STEP.check("mnist_bmm.m_step.values", "m_step: known values for smoothing = 1 (default), "
-                 "0, 0.5 and 2.5", 1, _known_values),
+                 "0, 0.5 and 2.5", 1, _m_step_known_values),
 ]

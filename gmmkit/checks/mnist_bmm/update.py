@@ -68,7 +68,7 @@ def judge_update(student, X, assignments, n_clusters: int, log_lik, bugs: dict,
     return got
 
 
-def _worked_examples(student, ref) -> None:
+def _update_examples(student, ref) -> None:
     for e, (X, start, k, expected, why) in enumerate(UPDATE_EXAMPLES):
         bugs = STORE.bugs(f"update.example{e}")
         got, what = call_update(student, X, start, k)
@@ -80,7 +80,7 @@ def _worked_examples(student, ref) -> None:
                  f"difference at image {i}", hint_for(got, bugs, UPDATE_RULE))
 
 
-def _most_likely(student, ref) -> None:
+def _update_most_likely(student, ref) -> None:
     X, start, k = inputs.update_mnist()
     judge_update(student, X, start, k, STORE.value("update.mnist"), STORE.bugs("update.mnist"),
                  STORE.value("update.mnist_mu"))
@@ -88,8 +88,8 @@ def _most_likely(student, ref) -> None:
 
 CHECKS = [
     UPDATE.check("mnist_bmm.update_clusters.examples", "update_clusters: worked examples (one "
-                 "that K-means gets wrong, one with an empty cluster)", 1, _worked_examples),
+                 "that K-means gets wrong, one with an empty cluster)", 1, _update_examples),
     UPDATE.check("mnist_bmm.update_clusters.values", "update_clusters: every image goes to its "
                  "most likely cluster under the smoothed pixel probabilities (300 MNIST images, "
-                 "10 clusters)", 1, _most_likely),
+                 "10 clusters)", 1, _update_most_likely),
 ]
