@@ -13,15 +13,13 @@ import numpy as np
 
 from gmmkit.checks import figures, load_module
 from gmmkit.checks.core import AFTER_DUE, CheckFailed, StudentError
-from gmmkit.checks.expect import expect_close, expect_finite, expect_shape, fail, \
-    figure_on_failure
-from gmmkit.checks.mnist_bmm import (ACCURACY, BUGS, E_STEP, call_e_step, FIT, LOG_PROB, LOGP_TOL, M_STEP,
-                                     PARAM_TOL, UPDATE, call_log_prob, digit_means_figure,
-                                     hint_for, judge_accuracy, judge_e_step, judge_fit_shapes,
-                                     judge_log_prob, judge_m_step_values, judge_monotone,
-                                     judge_replay, judge_update, log_prob_shape_hint,
-                                     mnist_images, prototype_data, random_assignments,
-                                     random_images, random_mu, steps_pass)
+from gmmkit.checks.expect import expect_close, fail, figure_on_failure
+from gmmkit.checks.mnist_bmm import (ACCURACY, E_STEP, FIT, LOG_PROB, M_STEP, PARAM_TOL, UPDATE,
+                                     call_e_step, digit_means_figure, hint_for, judge_accuracy,
+                                     judge_e_step, judge_fit_shapes, judge_log_prob,
+                                     judge_m_step_values, judge_monotone, judge_replay,
+                                     judge_update, mnist_images, prototype_data,
+                                     random_assignments, random_images, random_mu, steps_pass)
 
 V = load_module(Path(__file__).with_name("variants.py"), "_gmmkit_variants_mnist_bmm")
 
