@@ -911,3 +911,43 @@ def test_a_value_failure_says_expected_got_where_and_why():
 def test_the_update_clusters_example_says_what_k_means_gets_wrong():
     text = out(grade(update_clusters=update_kmeans), U_EXAMPLES)
     assert "expected [1, 1, 0, 0, 1]" in text and "16/125" in text and "9/64" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# In a notebook, check() hands the checks only the function checked: the fit's checks still
+# find the e_step and m_step the fit calls (its module's globals), so both modes agree
+# ---------------------------------------------------------------------------------------------
+def notebook_namespace(m_step_body: str = "", returns: str = "pi, mu, r") -> dict:
+    """The reference's functions exec'd into one namespace, as a notebook's cells are; the
+    m_step's body and fit_bmm's returned values may be replaced."""
+    source = paths.solutions_file(ASSIGNMENT).read_text()
+    if m_step_body:
+        source = source.replace("    mu = (r.T @ X + smoothing) / (nk[:, None] + 2 * smoothing)",
+                                m_step_body)
+    if returns != "pi, mu, r":
+        source = source.replace("    for _ in tqdm(range(iters), desc=\"EM\", disable=not progress):",
+                                "    for _ in tqdm(range(iters), desc=\"EM\", disable=not progress):\n"
+                                "        previous = r")
+        source = source.replace("return pi, mu, r, np.array(objective_history)",
+                                f"return {returns}, np.array(objective_history)")
+    namespace: dict = {}
+    exec(compile(source, "notebook", "exec"), namespace)
+    return namespace
+
+
+def fit_results(namespace):
+    checks = [c for c in CHECKS if c.function == "fit_bmm"]
+    with np.errstate(all="ignore"):
+        results = run_checks(checks, InKernelStudent({"fit_bmm": namespace["fit_bmm"]}), REF)
+    return {c.id: r for c, r in zip(checks, results)}
+
+
+def test_in_a_notebook_a_broken_m_step_costs_the_fit_nothing():
+    namespace = notebook_namespace("    mu = (r.T @ X + smoothing) / (len(X) + 2 * smoothing)")
+    assert all(r.passed for r in fit_results(namespace).values())
+
+
+def test_in_a_notebook_the_replay_uses_the_steps_the_fit_calls():
+    results = fit_results(notebook_namespace(returns="pi, mu, previous"))
+    assert not results[FIT_REPLAY].passed
+    assert "r is that of the previous iteration" in results[FIT_REPLAY].output

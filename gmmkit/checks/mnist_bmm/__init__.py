@@ -14,7 +14,7 @@ API the hidden checks (``autograder/mnist_bmm/hidden_checks.py``) build on.
 from . import accuracy, e_step, fit, log_prob, m_step, update
 from .accuracy import judge_accuracy
 from .bugs import BUGS, hint_for
-from .calls import call_e_step, call_fit, call_log_prob, call_m_step, call_update
+from .calls import StepsSeenBy, call_e_step, call_fit, call_log_prob, call_m_step, call_update
 from .e_step import expect_pmf_rows, judge_e_step, resp_shape_hint
 from .fit import (judge_fit_shapes, judge_monotone, judge_optimum, judge_replay, replay_steps,
                   steps_pass)
@@ -32,7 +32,7 @@ CHECKS = (log_prob.CHECKS + e_step.CHECKS + m_step.CHECKS + fit.CHECKS + update.
 
 __all__ = ["CHECKS", "BUGS", "hint_for", "LOG_PROB", "E_STEP", "M_STEP", "FIT", "UPDATE",
            "ACCURACY", "LOGP_TOL", "PARAM_TOL", "RESP_TOL", "SMOOTHING",
-           "call_log_prob", "call_e_step", "call_m_step", "call_fit", "call_update",
+           "StepsSeenBy", "call_log_prob", "call_e_step", "call_m_step", "call_fit", "call_update",
            "judge_log_prob", "log_prob_shape_hint", "judge_e_step", "expect_pmf_rows",
            "resp_shape_hint", "judge_m_step_shapes", "judge_m_step_values", "digit_means_figure",
            "judge_fit_shapes", "judge_monotone", "judge_optimum", "judge_replay",

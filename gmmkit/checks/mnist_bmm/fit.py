@@ -17,7 +17,7 @@ from ..core import CheckFailed, StudentError
 from ..expect import expect_shape, fail, match_components
 from . import inputs
 from .bugs import BUGS, OBJECTIVE_FORMULA, hint_for
-from .calls import call_e_step, call_fit, call_m_step, fmt
+from .calls import StepsSeenBy, call_e_step, call_fit, call_m_step, fmt
 from .e_step import resp_shape_hint
 from .graded import FIT
 from .rng import judge_rng
@@ -27,8 +27,10 @@ from .values import REPLAY_TOL, STEPS_TOL
 
 # ------------------------------------------------------------------ are the student's steps right?
 def steps_pass(student, X, r, pi, mu, expected: dict) -> bool:
-    """True when the student's e_step(X, pi, mu) and m_step(X, r) (default smoothing) give
-    ``expected`` = {"r", "loglik", "pi", "mu"}: then their fit must reach the optimum."""
+    """True when the student's e_step(X, pi, mu) and m_step(X, r) (default smoothing), those
+    fit_bmm calls, give ``expected`` = {"r", "loglik", "pi", "mu"}: then the fit must reach
+    the optimum."""
+    student = StepsSeenBy(student, "fit_bmm")
     try:
         got_r, got_ll, _ = call_e_step(student, X, pi, mu)
         got_pi, got_mu, _ = call_m_step(student, X, r)
@@ -101,6 +103,7 @@ def replay_steps(student, X, pi, mu, iters: int):
     """From the fit's first parameters, the student's own e_step, then ``iters`` times their
     m_step and e_step: states[t] = (pi, mu, r, loglik) after t + 1 iterations. None when a
     step raises (then the fit is judged without a replay)."""
+    student = StepsSeenBy(student, "fit_bmm")
     try:
         r, ll, _ = call_e_step(student, X, pi, mu)
         states = [(pi, mu, r, ll)]
