@@ -16,10 +16,11 @@ M_FORMULA = ("R = r.sum(0) (soft counts), pi = R / n, mu = (r.T @ X + smoothing)
 OBJECTIVE_FORMULA = ("objective = loglik + smoothing * sum(log(mu) + log(1 - mu)) with "
                      "smoothing = 1: the total log-likelihood of the data under (pi, mu) plus the "
                      "log Beta(2, 2) prior of every pixel probability")
-UPDATE_RULE = ("the lecture's rule: for every cluster mu_k = (images of cluster k with the pixel "
+UPDATE_STEPS = ("for every cluster mu_k = (images of cluster k with the pixel "
                "on + 1) / (size of cluster k + 2), then each image goes to the cluster with the "
                "highest log-likelihood X @ np.log(mu).T + (1 - X) @ np.log(1 - mu).T (argmax "
                "over axis 1)")
+UPDATE_RULE = "the lecture's rule: " + UPDATE_STEPS
 ACCURACY_RULE = ("name each cluster after the most common label among its images (several "
                  "clusters may get the same label), then accuracy = the fraction of images whose "
                  "label is their cluster's name = sum over clusters of the largest label count, "
@@ -120,7 +121,7 @@ BUGS = catalogue([
     Bug("mnist_bmm.update_clusters.kmeans", "K-means: the nearest mean in squared distance",
         "this is K-means (each image to the nearest cluster mean in squared Euclidean "
         "distance), not the lecture's rule, which is hard EM for the Bernoulli model: "
-        + UPDATE_RULE),
+        + UPDATE_STEPS),
     Bug("mnist_bmm.update_clusters.least_likely", "argmin of the log-likelihood",
         "each image went to its LEAST likely cluster: take the argmax of the log-likelihoods, "
         "not the argmin"),
