@@ -110,24 +110,36 @@ def fit_bmm(X, k, iters, rng, *, progress=False):
 
 
 def update_clusters(X, assignments, n_clusters):
-    """One pass of the hard-assignment variant: cluster means, then each image to the nearest.
+    """One pass of the lecture's hard-assignment rule: hard EM for the same Bernoulli model.
+
+    Each cluster gets Laplace-smoothed pixel probabilities from the images assigned to it,
+
+        mu_kd = (number of images of cluster k with pixel d on + 1) / (size of cluster k + 2),
+
+    and each image goes to the cluster under which its Bernoulli log-likelihood
+    log p(x_i | mu_k) = sum_d x_id log mu_kd + (1 - x_id) log(1 - mu_kd) is highest (no mixture
+    weights). This is not K-means: K-means sends an image to the nearest mean in squared
+    Euclidean distance, which weighs every pixel alike.
+
+    An empty cluster is no special case: its probabilities are (0 + 1) / (0 + 2) = 1/2 for
+    every pixel, so it stays in the competition and takes an image whose log-likelihood under
+    every other cluster is below d log(1/2).
 
     Args:
-        X: array (n, d) of images.
+        X: array (n, d) of binary images (0.0 or 1.0).
         assignments: int array (n,), the current cluster of each image, in 0 .. n_clusters - 1.
         n_clusters: the number of clusters K.
 
     Returns:
-        assignments: int array (n,), the index of the mean nearest to each image (squared
-            Euclidean distance); a cluster left without images has no mean and gets no image.
+        assignments: int array (n,), the most likely cluster of each image under the smoothed
+            pixel probabilities of the current clusters.
     """
     one_hot = np.eye(n_clusters)[assignments]                    # (n, K)
-    counts = one_hot.sum(axis=0)                                 # (K,)
-    means = (one_hot.T @ X) / np.maximum(counts, 1)[:, None]     # (K, d)
-    # ||x - m||^2 = ||x||^2 - 2 x.m + ||m||^2; ||x||^2 is the same for every cluster.
-    sq_dist = (means ** 2).sum(axis=1) - 2 * X @ means.T         # (n, K), up to ||x||^2
-    sq_dist[:, counts == 0] = np.inf
-    return np.argmin(sq_dist, axis=1)
+    sizes = one_hot.sum(axis=0)                                  # (K,) images per cluster
+    on_counts = one_hot.T @ X                                    # (K, d) images with pixel d on
+    mu = (on_counts + 1) / (sizes[:, None] + 2)                  # (K, d) Laplace's rule
+    log_lik = X @ np.log(mu).T + (1 - X) @ np.log1p(-mu).T       # (n, K) log p(x_i | mu_k)
+    return np.argmax(log_lik, axis=1)
 
 
 def cluster_accuracy(labels, assignments):
