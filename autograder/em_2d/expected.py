@@ -52,6 +52,10 @@ def record(ref, store) -> None:
 
     for bug_id, value in V.sample_cov_bugs(inputs.SAMPLE_COV).items():
         store.bug("sample_gmm.cov", bug_id, value)
+    # what a failed sampling check shows beside the student's sample
+    X, labels = ref.sample_gmm(1500, inputs.SAMPLE_PI, inputs.SAMPLE_MU, inputs.SAMPLE_COV,
+                               np.random.default_rng(0))
+    store.value("sample_gmm.figure_sample", {"X": X, "labels": np.asarray(labels)})
 
     for key, (_label, Xb, pi, mu, cov) in inputs.bic_cases(Xstd).items():
         expected = V.sklearn_bic(Xb, pi, mu, cov)

@@ -106,10 +106,12 @@ def _sample_gmm_other_mixtures(student, ref):
     pi4, mu4, cov4 = random_mixture(rng, 4, 3)
     what = describe_sample(1, pi4, mu4, cov4, 30)
     call_sample(student, 1, pi4, mu4, cov4, 30, what, strict=True)
-    judge_sample(student, 40_000, pi4, mu4, cov4, 31, V.sample_cov_bugs(cov4))
+    judge_sample(student, 40_000, pi4, mu4, cov4, 31, V.sample_cov_bugs(cov4),
+                 ref.sample_gmm(1500, pi4, mu4, cov4, np.random.default_rng(0)))
     cov1 = np.array([[[0.09]]])
-    judge_sample(student, 10_000, np.array([1.0]), np.array([[2.0]]), cov1, 32,
-                 V.sample_cov_bugs(cov1))
+    pi1, mu1 = np.array([1.0]), np.array([[2.0]])
+    judge_sample(student, 10_000, pi1, mu1, cov1, 32, V.sample_cov_bugs(cov1),
+                 ref.sample_gmm(1500, pi1, mu1, cov1, np.random.default_rng(0)))
 
 
 # --------------------------------------------------------------------------------------------

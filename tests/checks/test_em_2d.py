@@ -917,8 +917,7 @@ def test_notebook_saves_figures_only_when_asked():
 # ---------------------------------------------------------------------------------------------
 # Packages that run processes, build courses or write files: nothing in them computes a
 # mixture, and calling them blindly with arrays is not safe.
-NOT_TRIED = ("gmmkit.grading", "gmmkit.course", "gmmkit.cli", "gmmkit.__main__",
-             "gmmkit.nbgrader_course")
+NOT_TRIED = ("gmmkit.grading", "gmmkit.course", "gmmkit.cli", "gmmkit.__main__")
 
 
 def _gmmkit_callables():

@@ -1041,7 +1041,7 @@ def _definitions(tree):
 # CLI, data loaders) are left out of the search: calling them with arrays is not safe here,
 # and they hold no mixture arithmetic.
 ACTING = ("gmmkit.cli", "gmmkit.__main__", "gmmkit.course", "gmmkit.grading",
-          "gmmkit.nbgrader_course", "gmmkit.manual_questions", "gmmkit.datasets")
+          "gmmkit.answers", "gmmkit.datasets")
 
 
 def _gmmkit_functions() -> dict:

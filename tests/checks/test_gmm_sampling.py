@@ -432,12 +432,8 @@ def _functions(tree):
 # delegates to any function under gmmkit earns none of that function's points beyond what a
 # property alone gives (the pmf check to uniform weights; the shape and rng checks to
 # rng.standard_normal((N, 1)), neither of which needs gmmkit).
-# Not searched: the grader and build tools, which hold no numerics and act on files, and the
-# check modules other helpers are converting on their own branches (drop them from
-# NOT_YET_CONVERTED once those land).
-NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.nbgrader_course",
-                "gmmkit.__main__")
-NOT_YET_CONVERTED = ("gmmkit.checks.mnist_bmm",)
+# Not searched: the grader and build tools, which hold no numerics and act on files.
+NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.__main__")
 
 
 def gmmkit_callables():
@@ -449,7 +445,7 @@ def gmmkit_callables():
     import gmmkit
     found = []
     for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
-        if info.name.startswith(NOT_SEARCHED + NOT_YET_CONVERTED):
+        if info.name.startswith(NOT_SEARCHED):
             continue
         module = importlib.import_module(info.name)
         for name, obj in sorted(vars(module).items()):

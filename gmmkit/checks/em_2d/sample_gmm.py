@@ -91,14 +91,15 @@ def sample_cov_hint(S, cov_k, bug_covs: dict):
     return SAMPLE_RECIPE
 
 
-def judge_sample(student, n, pi, mu, cov, seed, bug_covs: dict) -> None:
+def judge_sample(student, n, pi, mu, cov, seed, bug_covs: dict, expected_sample=None) -> None:
     """Label frequencies, then each label's mean and covariance, against the given mixture;
-    ``bug_covs`` ({id: (K, d, d)}) are the covariances of the classic wrong transforms."""
+    ``bug_covs`` ({id: (K, d, d)}) are the covariances of the classic wrong transforms;
+    ``expected_sample`` (X, labels), a correct sample for the failure's figure."""
     pi, mu, cov = (np.asarray(a, dtype=float) for a in (pi, mu, cov))
     what = describe_sample(n, pi, mu, cov, seed)
     X, labels = call_sample(student, n, pi, mu, cov, seed, what)
     with figure_on_failure(lambda: figures.samples_2d(
-            X, labels, pi, mu, cov, title=f"sample_gmm({n:,}, pi, mu, cov, "
+            X, labels, pi, mu, cov, expected_sample, title=f"sample_gmm({n:,}, pi, mu, cov, "
                                           f"rng=np.random.default_rng({seed}))")):
         _judge_sample_stats(X, labels, n, pi, mu, cov, what, bug_covs)
 
@@ -158,8 +159,9 @@ def _sample_gmm_shapes(student, ref) -> None:
 
 
 def _sample_gmm_distribution(student, ref) -> None:
+    stored = inputs.STORE.value("sample_gmm.figure_sample")
     judge_sample(student, N_LARGE, inputs.SAMPLE_PI, inputs.SAMPLE_MU, inputs.SAMPLE_COV, 0,
-                 inputs.STORE.bugs("sample_gmm.cov"))
+                 inputs.STORE.bugs("sample_gmm.cov"), (stored["X"], stored["labels"]))
 
 
 CHECKS = [
