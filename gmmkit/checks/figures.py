@@ -321,10 +321,10 @@ def samples_2d(X, labels, pi, mu, cov, expected=None, title: str = ""):
         ax.legend(fontsize=FONT)
         ax.set_title(_wrap(title), fontsize=FONT + 1)
         return fig
-    idx = _subset(len(X), 1500)
     fig, axes = _figure(2, size=(SIZE[0], SIZE[1] * 1.25))
     k = len(pi)
     for ax, P, z_, yours in ((axes[0], X, labels, True), (axes[1], Y, z, False)):
+        idx = _subset(len(P), 1500)
         ax.scatter(P[idx, 0], P[idx, 1], c=np.asarray(z_)[idx] if len(z_) == len(P) else "0.5",
                    cmap="Dark2", vmin=0, vmax=7, s=4, linewidths=0)
         _ellipses(ax, mu, cov, "k", "--")
