@@ -53,7 +53,7 @@ def test_every_written_question_is_asked_above_its_answer_with_the_points_it_sta
     questions = mq.manual_questions(_notebook(name))
     for q in questions:
         assert q["prompt"].strip(), f"{q['grade_id']} has no question above it"
-        stated = mq.stated_points(q["prompt"])
+        stated = answers.stated_points(q["prompt"])
         assert stated is None or stated == q["points"], \
             f"{q['grade_id']}: the prompt says {stated:g} points, the cell carries {q['points']:g}"
     # nbgrader's autograded points are the Gradescope autograder's: one total, two platforms
@@ -62,13 +62,13 @@ def test_every_written_question_is_asked_above_its_answer_with_the_points_it_sta
 
 
 def test_titles_come_from_the_question_not_the_section():
-    assert mq.title_of("## 6. Written questions\n\n**Question 1 (2 points).** Why?", "x") == "Question 1 (2 points)"
-    assert mq.title_of("### Question 2 (written, 4 points): the M-step\n\nDerive it.", "x") == \
+    assert answers.title_of("## 6. Written questions\n\n**Question 1 (2 points).** Why?", "x") == "Question 1 (2 points)"
+    assert answers.title_of("### Question 2 (written, 4 points): the M-step\n\nDerive it.", "x") == \
         "Question 2 (written, 4 points): the M-step"
-    assert mq.title_of("## Discussion\n\nWhat did you see?", "x") == "Discussion"
-    assert mq.title_of("What did you see?", "answer_1") == "answer_1"
-    assert mq.stated_points("**Question 3 (1.5 points).** Explain.") == 1.5
-    assert mq.stated_points("## Discussion (why 2 points matter)") is None
+    assert answers.title_of("## Discussion\n\nWhat did you see?", "x") == "Discussion"
+    assert answers.title_of("What did you see?", "answer_1") == "answer_1"
+    assert answers.stated_points("**Question 3 (1.5 points).** Explain.") == 1.5
+    assert answers.stated_points("## Discussion (why 2 points matter)") is None
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -115,10 +115,10 @@ def test_an_answer_that_keeps_the_placeholder_is_still_exported(tmp_path):
 def test_the_command_exports_the_whole_notebook_or_refuses_one_without_answers(tmp_path, capsys):
     name = next(n for n in NOTEBOOKS if (ROOT / "release" / n).is_dir())
     full = tmp_path / "full.html"
-    assert mq.main([str(_notebook(name, "release")), "--all", "--out", str(full)]) == 0
+    assert answers.main([str(_notebook(name, "release")), "--all", "--out", str(full)]) == 0
     assert "YOUR CODE HERE" in full.read_text()  # the code cells too
     lab = ROOT / "source" / "gmm1d" / "gmm1d_lab.ipynb"
     if lab.exists():  # a notebook without written answers
-        assert mq.main([str(lab), "--out", str(tmp_path / "lab.html")]) == 1
+        assert answers.main([str(lab), "--out", str(tmp_path / "lab.html")]) == 1
         assert "no written-answer cells" in capsys.readouterr().err
-    assert mq.main([str(tmp_path / "missing.ipynb")]) == 1
+    assert answers.main([str(tmp_path / "missing.ipynb")]) == 1
