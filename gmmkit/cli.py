@@ -87,13 +87,23 @@ def _gradescope_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def nbgrader_course(args: argparse.Namespace) -> int:
-    from .course import hub
+    try:
+        from .course import hub
+    except ImportError as exc:  # the student wheel carries no gmmkit.course, nor nbgrader
+        print(f"error: gmmkit nbgrader-course needs the instructor's install ({exc})",
+              file=sys.stderr)
+        return 2
     return hub.run(args)
 
 
 def _nbgrader_course_arguments(p: argparse.ArgumentParser) -> None:
-    from .course import hub
-    hub.add_arguments(p)
+    # declared here, not in gmmkit.course: `gmmkit --help` works where nbgrader is not installed
+    p.add_argument("dir", type=Path, metavar="DIR", help="the course directory to create (new or empty)")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help=f"default: all ({', '.join(assignments.ASSIGNMENTS)})")
+    p.add_argument("--course-id", default="gmmkit", help="nbgrader's course id (default: gmmkit)")
+    p.add_argument("--release", action="store_true",
+                   help="also run `nbgrader generate_assignment` for each assignment")
 
 
 def export_answers(args: argparse.Namespace) -> int:

@@ -322,7 +322,9 @@ def _graded_namespace(assignment: str, name: str, obj, scope: dict) -> dict:
     from . import public_checks
 
     graded = {c.function for c in public_checks(assignment)}
-    namespace = {n: scope[n] for n in graded if n in scope}
+    # where obj was defined first (a notebook: the same namespace), then where check() was called
+    own = getattr(obj, "__globals__", {})
+    namespace = {n: own.get(n, scope.get(n)) for n in graded if n in own or n in scope}
     namespace[name] = obj
     return namespace
 

@@ -218,15 +218,6 @@ def generate_release(course: Path, name: str) -> Path:
 
 # ---- command line -------------------------------------------------------------------------------
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dir", type=Path, metavar="DIR", help="the course directory to create (new or empty)")
-    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
-                        help=f"default: all ({', '.join(assignments.ASSIGNMENTS)})")
-    parser.add_argument("--course-id", default=COURSE_ID, help=f"nbgrader's course id (default: {COURSE_ID})")
-    parser.add_argument("--release", action="store_true",
-                        help="also run `nbgrader generate_assignment` for each assignment")
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         course = make_course(args.dir, args.assignments or None, args.course_id)
@@ -241,11 +232,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="gmmkit nbgrader-course",
-        description="Lay out an nbgrader course directory, ready for a JupyterHub.")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    """``gmmkit nbgrader-course ARGS``."""
+    from ..cli import main as gmmkit_main
+    return gmmkit_main(["nbgrader-course", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":

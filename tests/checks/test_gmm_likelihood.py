@@ -894,7 +894,7 @@ def test_an_em_fit_with_its_own_steps_beside_a_wrong_step_function():
     assert "call your own mixture_posterior_logits and mstep" in output(results, "em_fit.replay")
 
 
-def test_the_notebook_check_replays_the_steps_of_the_notebook():
+def test_the_notebook_check_replays_the_steps_of_the_notebook(capsys):
     """check() hands the checks em_fit alone: the replay takes the steps em_fit calls from its
     own namespace, so the notebook gives the grader's verdict."""
     namespace = wired(mstep=mstep_variance_about_data_mean)
@@ -904,8 +904,10 @@ def test_the_notebook_check_replays_the_steps_of_the_notebook():
     assert buggy != SOURCE
     namespace = {}
     exec(compile(buggy, "student_gmm_likelihood.py", "exec"), namespace)
-    with pytest.raises(AssertionError, match="one step of your own functions"):
+    capsys.readouterr()
+    with pytest.raises(AssertionError, match="public checks of em_fit failed"):
         check(ASSIGNMENT, namespace["em_fit"])
+    assert "one step of your own functions" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,8 +100,9 @@ HONEST_ONLY = REFERENCE + "\ndef _stub(self, X):\n    raise NotImplementedError(
 def material(tmp_path_factory):
     """A copy of the course material with a canary that must never reach the output."""
     folder = tmp_path_factory.mktemp("material")
-    for name, src in (("hidden_checks.py", paths.hidden_checks_file("gmm1d")),
-                      ("solutions.py", paths.solutions_file("gmm1d"))):
+    trusted = [p for p in paths.hidden_checks_file("gmm1d").parent.glob("*.py")
+               if p.name != "expected.py"]   # the hidden checks and the modules beside them
+    for name, src in [(p.name, p) for p in trusted] + [("solutions.py", paths.solutions_file("gmm1d"))]:
         (folder / name).write_text(src.read_text() + f"\n# {CANARY}\n")
     return Material(folder / "hidden_checks.py", folder / "solutions.py")
 
