@@ -737,6 +737,9 @@ def fit_reseeding_global(X, k, iters, rng):
     return REF.fit_bmm(X, k, iters, rng)
 
 
+REPLAY_CHECK = "mnist_bmm.fit_bmm.replay"
+
+
 def fit_unseeded_generator(X, k, iters, rng):
     return REF.fit_bmm(X, k, iters, np.random.default_rng())
 
@@ -748,7 +751,12 @@ def fit_unseeded_generator(X, k, iters, rng):
 ], ids=lambda v: getattr(v, "__name__", v))
 def test_fit_randomness_conventions(func, bug, words):
     results = grade(fit_bmm=func)
-    assert failed(results) == {FIT_SHAPES}, {i: out(results, i) for i in failed(results)}
+    # An unseeded generator starts each call somewhere new: whether the replay (which compares
+    # two calls) also fails depends on where those starts land; the rng check must always fail.
+    may_also_fail = {REPLAY_CHECK} if func is fit_unseeded_generator else set()
+    assert FIT_SHAPES in failed(results)
+    assert failed(results) - may_also_fail == {FIT_SHAPES}, \
+        {i: out(results, i) for i in failed(results)}
     assert words in out(results, FIT_SHAPES)
     assert_bug(results, FIT_SHAPES, "mnist_bmm.fit_bmm." + bug)
 
