@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from helpers.delegation import gmmkit_callables, quiet
+
 from gmmkit import paths
 from gmmkit.course.release import clear_python_solutions
 from gmmkit.checks import (AFTER_DUE, VISIBLE, InKernelStudent, load_module, public_checks,
@@ -601,49 +603,15 @@ def test_self_check_script(tmp_path, stub_path):
 # ---------------------------------------------------------------------------------------------
 # Nothing a student can install computes the answer (issue 16): a GMM1D that delegates estep or
 # mstep to any function under gmmkit earns none of that method's points.
-# Not searched: the grader and build tools (gmmkit.cli, .course, .grading), which hold no
-# numerics and would act on files.
-NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.__main__")
-
-
-def gmmkit_callables():
-    """(qualified name, callable) for every function and class defined in a module under gmmkit."""
-    import importlib
-    import inspect
-    import pkgutil
-
-    import gmmkit
-    found = []
-    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
-        if info.name.startswith(NOT_SEARCHED):
-            continue
-        module = importlib.import_module(info.name)
-        for name, obj in sorted(vars(module).items()):
-            if ((inspect.isfunction(obj) or inspect.isclass(obj))
-                    and getattr(obj, "__module__", "") == info.name):
-                found.append((f"{info.name}.{name}", obj))
-    return found
-
-
-def _quiet(f, *args):
-    """f(*args), or None if it raises or warns (any error means: not a usable delegate)."""
-    import warnings
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return f(*args)
-    except BaseException:
-        return None
-
-
+# Not searched: the grader and build tools (tests/helpers/delegation.py).
 def _estep_calls(f):
     """Ways a student might call f to get responsibilities, each as g(X, means, variances,
     priors) -> gammas or None: directly, or composed from f used as a (mixture) density."""
     def direct(order):
-        return lambda X, m, v, p: _quiet(f, *order(X, m, v, p))
+        return lambda X, m, v, p: quiet(f, *order(X, m, v, p))
 
     def from_density(X, m, v, p):
-        cols = [_quiet(f, X, {"priors": np.ones(1), "means": m[j:j + 1], "variances": v[j:j + 1]})
+        cols = [quiet(f, X, {"priors": np.ones(1), "means": m[j:j + 1], "variances": v[j:j + 1]})
                 for j in range(len(m))]
         if any(c is None or np.size(c) != len(X) for c in cols):
             return None
@@ -660,7 +628,7 @@ def _mstep_calls(f):
     """Ways to get {priors, means, variances} from f and (X, gammas)."""
     def call(args, order):
         def g(X, gammas):
-            out = _quiet(f, *args(X, gammas))
+            out = quiet(f, *args(X, gammas))
             if isinstance(out, dict) and {"priors", "means", "variances"} <= set(out):
                 return {n: out[n] for n in ("priors", "means", "variances")}
             if isinstance(out, (tuple, list)) and len(out) == 3:

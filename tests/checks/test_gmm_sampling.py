@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
+from helpers.delegation import gmmkit_callables, quiet
+
 from gmmkit import paths
 from gmmkit.checks import InKernelStudent, load_module, public_checks, run_checks
 
@@ -432,39 +434,7 @@ def _functions(tree):
 # delegates to any function under gmmkit earns none of that function's points beyond what a
 # property alone gives (the pmf check to uniform weights; the shape and rng checks to
 # rng.standard_normal((N, 1)), neither of which needs gmmkit).
-# Not searched: the grader and build tools, which hold no numerics and act on files.
-NOT_SEARCHED = ("gmmkit.cli", "gmmkit.course", "gmmkit.grading", "gmmkit.__main__")
-
-
-def gmmkit_callables():
-    """(qualified name, callable) for every function and class defined in a module under gmmkit."""
-    import importlib
-    import inspect
-    import pkgutil
-
-    import gmmkit
-    found = []
-    for info in pkgutil.walk_packages(gmmkit.__path__, "gmmkit."):
-        if info.name.startswith(NOT_SEARCHED):
-            continue
-        module = importlib.import_module(info.name)
-        for name, obj in sorted(vars(module).items()):
-            if ((inspect.isfunction(obj) or inspect.isclass(obj))
-                    and getattr(obj, "__module__", "") == info.name):
-                found.append((f"{info.name}.{name}", obj))
-    return found
-
-
-def _quiet(f, *args):
-    import warnings
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return f(*args)
-    except BaseException:
-        return None
-
-
+# Not searched: the grader and build tools (tests/helpers/delegation.py).
 def _as_floats(value):
     try:
         return np.asarray(value, dtype=float)
@@ -477,7 +447,7 @@ def _make_data_ways(f):
     def way(args):
         def g(N, logits, means, lsigmas, rng):
             pi, sigmas = REF.softmax(logits), np.exp(lsigmas)
-            out = _as_floats(_quiet(f, *args(N, logits, pi, means, sigmas, lsigmas, rng)))
+            out = _as_floats(quiet(f, *args(N, logits, pi, means, sigmas, lsigmas, rng)))
             return None if out is None else out.reshape(-1, 1) if out.size == N else out
         return g
     return [way(a) for a in (
@@ -496,7 +466,7 @@ def delegates(space):
     logits = np.array([0.3, -1.0, 2.0])
     softmax, make_data = [], []
     for name, f in space:
-        out = _as_floats(_quiet(f, logits.copy()))
+        out = _as_floats(quiet(f, logits.copy()))
         if out is not None and out.shape == (3,) and np.isclose(out.sum(), 1) and (out >= 0).all():
             softmax.append((name, f))
         for i, g in enumerate(_make_data_ways(f)):
