@@ -505,16 +505,3 @@ def test_no_function_under_gmmkit_computes_softmax_or_make_data():
         assert passed(make_data=g) <= free, name
 
 
-def test_the_trusted_modules_import_only_the_declared_api():
-    """Hidden checks and variants import from gmmkit.checks.gmm_sampling only names in its __all__."""
-    import ast
-    import importlib
-    public = importlib.import_module("gmmkit.checks.gmm_sampling")
-    for path in sorted((paths.kit_root() / "autograder" / "gmm_sampling").glob("*.py")):
-        if path.name == "expected.py":   # the build's recorder: it rebuilds the public inputs
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gmmkit.checks.gmm_sampling"):
-                assert node.module == "gmmkit.checks.gmm_sampling", (path.name, node.module)
-                names = {alias.name for alias in node.names}
-                assert names <= set(public.__all__), (path.name, names - set(public.__all__))
